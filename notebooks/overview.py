@@ -1,0 +1,45 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Published figures
+#
+# Every figure the curated dataset holds for this entity and year, as printed in its source.
+
+# %% tags=["parameters"]
+entity_code = "030109"
+year = 2024
+cpi_base_year = 2024
+break_month = "2022-09"
+comparison_entities = []
+
+# %% tags=["remove-cell"]
+from IPython.display import Markdown, display
+
+from analysis.listing import figures_for_year
+from analysis.report import glue, open_run, provenance_footer
+
+ctx = open_run(entity_code, year, comparison_entities)
+figures = figures_for_year(ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, entity_code, year)
+glue("n_figures", len(figures), unit="count", sources=figures["source_id"])
+glue("entity_name", ctx.entity_name, unit="text", sources=[])
+
+# %% [markdown]
+# The table lists each published figure with the indicator's label, the breakdown (`category`),
+# whether it is an accounts figure, a budget or a target (`status`), and where it was printed
+# (`source_id`, `locator`).
+
+# %% tags=["remove-input"]
+display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
+figures.drop(columns=["indicator"]).style.hide(axis="index").format({"value": "{:,.10g}"})
+
+# %% tags=["remove-input"]
+display(Markdown(provenance_footer(ctx, {"entity_code": entity_code, "year": year},
+                                   figures["source_id"], "overview.data.csv", "overview.ipynb")))

@@ -1,0 +1,8 @@
+"""Analysis package for the social-assistance report book.
+
+Pure, typed functions over the tidy observations in ``data/`` (see ``data/CURATION.md``), plus the
+command-line interface (``python -m analysis``) that validates the data, runs the notebook grid and
+builds the book.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,125 @@
+"""Command-line interface: ``python -m analysis <command>``.
+
+Each command is a thin wrapper over a module of this package; the exit status is 0 only on success.
+Heavy imports happen inside the commands so that ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis import __version__
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (plus a hint) instead of a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.paths import project_paths
+    from analysis.validate import validate_dataset
+
+    report = validate_dataset(project_paths(args.root))
+    for note in report.notes:
+        print(f"note: {note}")
+    if args.findings or report.errors:
+        for finding in report.findings:
+            print(f"finding: {finding}")
+    elif report.findings:
+        print(f"{len(report.findings)} consistency findings in the sources (show them with --findings)")
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if report.errors:
+        print(f"validate: {len(report.errors)} error(s)", file=sys.stderr)
+        return 1
+    print("validate: the dataset is valid")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from analysis.runner.cli import run_command
+
+    return run_command(args)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from analysis.book import build_command
+
+    return build_command(args)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from analysis.runner.diff import diff_command
+
+    return diff_command(args)
+
+
+def _cmd_fetch_ssb(args: argparse.Namespace) -> int:
+    from analysis.ssb.cli import fetch_command
+
+    return fetch_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m analysis",
+        description=(
+            "Validate the curated social-assistance data, run the parameterised notebooks per "
+            "entity and year, and build the report book."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the one the package is in)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("validate", help="check the curated data: schema, provenance, consistency")
+    p.add_argument("--findings", action="store_true", help="list every consistency finding")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("run", help="run the notebook grid of book/runs.yml with papermill (cached)")
+    p.add_argument("--entity", action="append", help="only this entity code (repeatable)")
+    p.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
+    p.add_argument("--template", action="append", help="only this template (repeatable)")
+    p.add_argument("--force", action="store_true", help="rerun even when the cache says up to date")
+    p.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: number of cores)")
+    p.add_argument("--check", action="store_true", help="run nothing; exit 1 naming the stale runs")
+    p.add_argument("--list", action="store_true", help="list the runs of the grid and exit")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("build", help="build the HTML book from the executed notebooks into _build/html")
+    p.add_argument("--output", type=Path, default=None, help="build folder (default: _build)")
+    p.add_argument("--keep-going", action="store_true", help="report all Sphinx warnings, then fail")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("diff", help="compare key figures of two report trees or two git revisions")
+    p.add_argument("a", help="report folder or git revision (e.g. HEAD~1)")
+    p.add_argument("b", nargs="?", default=None, help="report folder or git revision (default: working tree)")
+    p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("fetch-ssb", help="fetch KOSTRA and other tables from Statistics Norway (network)")
+    p.add_argument("--entities", required=True, help="comma-separated region codes, e.g. 0301,4601")
+    p.add_argument("--from", dest="year_from", type=int, required=True, help="first year")
+    p.add_argument("--to", dest="year_to", type=int, default=None, help="last year (default: latest)")
+    p.add_argument("--base-url", default="https://data.ssb.no/api/pxwebapi/v2", help="API base URL")
+    p.add_argument("--offline", action="store_true", help="use only the on-disk cache; fail if missing")
+    p.set_defaults(func=_cmd_fetch_ssb)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,132 @@
+"""Loading the curated dataset: observations, sources, entities and indicators.
+
+Everything is read as text first (entity codes such as ``0301`` must keep their leading zero), then
+``value`` is converted to a number for analysis. Validation (``analysis.validate``) works on the
+text form so that it can report the exact cell that is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.paths import ProjectPaths, project_paths
+
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "entity_code",
+    "period",
+    "indicator",
+    "category",
+    "value",
+    "unit",
+    "status",
+    "source_id",
+    "locator",
+    "excerpt",
+    "preferred",
+    "note",
+)
+SOURCE_COLUMNS: tuple[str, ...] = (
+    "source_id",
+    "title",
+    "publisher",
+    "published",
+    "kind",
+    "url",
+    "file",
+    "sha256",
+    "licence",
+    "accessed",
+)
+ENTITY_COLUMNS: tuple[str, ...] = (
+    "entity_code",
+    "name",
+    "level",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "successor_code",
+    "note",
+)
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "label_en",
+    "label_no",
+    "unit",
+    "definition",
+    "ssb_table",
+    "ssb_content_code",
+)
+
+UNITS: frozenset[str] = frozenset(
+    {
+        "persons",
+        "cases",
+        "households",
+        "participants",
+        "NOK",
+        "NOK_1000",
+        "NOK_million",
+        "percent",
+        "percentage_points",
+        "months",
+        "days",
+        "weeks",
+        "years",
+        "index_2015_100",
+        "fte",
+        "count",
+        "per_1000_inhabitants",
+    }
+)
+STATUSES: frozenset[str] = frozenset(
+    {"actual", "budget", "revised_budget", "target", "forecast", "preliminary"}
+)
+
+
+def read_text_table(path: Path) -> pd.DataFrame:
+    """Read a CSV with every column as text and empty cells as empty strings (never NaN)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The curated tables, as text (``observations``) and typed (``typed_observations``)."""
+
+    observations: pd.DataFrame
+    sources: pd.DataFrame
+    entities: pd.DataFrame
+    indicators: pd.DataFrame
+
+    def typed_observations(self) -> pd.DataFrame:
+        """Observations with ``value`` as float and ``preferred`` as bool; codes stay strings."""
+        frame = self.observations.copy()
+        frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype(float)
+        frame["preferred"] = frame["preferred"].str.lower().eq("true")
+        return frame
+
+    def entity_name(self, entity_code: str) -> str:
+        """The entity's name; raises ``KeyError`` naming the unknown code."""
+        match = self.entities.loc[self.entities["entity_code"] == entity_code, "name"]
+        if match.empty:
+            raise KeyError(f"unknown entity code {entity_code!r}")
+        return str(match.iloc[0])
+
+    def indicator_row(self, indicator: str) -> pd.Series:
+        match = self.indicators.loc[self.indicators["indicator"] == indicator]
+        if match.empty:
+            raise KeyError(f"unknown indicator {indicator!r}")
+        return match.iloc[0]
+
+
+def load_dataset(paths: ProjectPaths | None = None) -> Dataset:
+    """Read the four curated tables from ``data/``."""
+    p = paths or project_paths()
+    return Dataset(
+        observations=read_text_table(p.observations),
+        sources=read_text_table(p.sources),
+        entities=read_text_table(p.entities),
+        indicators=read_text_table(p.indicators),
+    )

@@ -1,0 +1,81 @@
+"""Where things live in the repository. One place, so that tests can point the package elsewhere."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    """The repository root: ``$ANALYSIS_ROOT`` if set, else the nearest parent with ``pyproject.toml``."""
+    env = os.environ.get("ANALYSIS_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").exists() and (parent / "data").is_dir():
+            return parent
+    return Path.cwd().resolve()
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """Paths of the project's inputs and outputs, all derived from the repository root."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def observations(self) -> Path:
+        return self.data / "curated" / "observations.csv"
+
+    @property
+    def sources(self) -> Path:
+        return self.data / "sources.csv"
+
+    @property
+    def entities(self) -> Path:
+        return self.data / "reference" / "entities.csv"
+
+    @property
+    def indicators(self) -> Path:
+        return self.data / "reference" / "indicators.csv"
+
+    @property
+    def shared_sources(self) -> Path:
+        """The folder of source documents (``../shared/sources`` beside the repository)."""
+        env = os.environ.get("ANALYSIS_SHARED_SOURCES")
+        return Path(env) if env else self.root.parent / "shared" / "sources"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def book(self) -> Path:
+        return self.root / "book"
+
+    @property
+    def runs_file(self) -> Path:
+        return self.book / "runs.yml"
+
+    @property
+    def reports(self) -> Path:
+        return self.book / "reports"
+
+    @property
+    def failed(self) -> Path:
+        return self.book / ".failed"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "_build"
+
+
+def project_paths(root: Path | None = None) -> ProjectPaths:
+    """Paths for the repository at ``root`` (default: the one this package is installed from)."""
+    return ProjectPaths(root=(root or _find_root()).resolve())

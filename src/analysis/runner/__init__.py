@@ -1,0 +1,1 @@
+"""The papermill runner: the declared grid, fingerprints, execution, normalisation and diffs."""

@@ -1,0 +1,38 @@
+"""Shared fixtures: the repository, the shared source documents, and a copy of the data to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import ProjectPaths, project_paths
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def repo_paths() -> ProjectPaths:
+    return project_paths(REPO)
+
+
+@pytest.fixture(scope="session")
+def shared_sources() -> Path:
+    folder = SHARED / "sources"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: the document checks need ../shared beside the repository")
+    return folder
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
+    """A throwaway repository root with a copy of data/ (and pyproject.toml) that tests may corrupt.
+
+    The source documents stay where they are (``../shared/sources`` of the real repository).
+    """
+    monkeypatch.setenv("ANALYSIS_SHARED_SOURCES", str(SHARED / "sources"))
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    return project_paths(tmp_path)
