@@ -1,0 +1,137 @@
+"""``python -m analysis diff A [B]``: what moved between two versions of the reports.
+
+A and B are report folders or git revisions. Key figures (``*.key_figures.json``) are compared by
+run and key; the table lists values that changed, appeared or disappeared. For the full notebook
+diff, use nbdime (``nbdiff``) on the notebooks this command names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.paths import project_paths
+
+KeyFigures = dict[tuple[str, str], dict[str, Any]]
+SUFFIX = ".key_figures.json"
+
+
+class DiffError(ValueError):
+    """A side of the comparison could not be read."""
+
+
+def _parse(run: str, text: str, into: KeyFigures) -> None:
+    for figure in json.loads(text):
+        into[(run, figure["key"])] = figure
+
+
+def read_folder(folder: Path) -> KeyFigures:
+    """Key figures of every run under a report folder (``<entity>/<year>/<template>.key_figures.json``)."""
+    if not folder.is_dir():
+        raise DiffError(f"{folder} is not a folder")
+    out: KeyFigures = {}
+    for file in sorted(folder.rglob(f"*{SUFFIX}")):
+        run = str(file.relative_to(folder))[: -len(SUFFIX)]
+        _parse(run, file.read_text(encoding="utf-8"), out)
+    return out
+
+
+def read_revision(root: Path, revision: str, reports: str = "book/reports") -> KeyFigures:
+    """Key figures as committed at a git revision."""
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", revision, "--", reports],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listing.returncode != 0:
+        raise DiffError(f"{revision!r} is neither a folder nor a git revision: {listing.stderr.strip()}")
+    out: KeyFigures = {}
+    for name in listing.stdout.splitlines():
+        if not name.endswith(SUFFIX):
+            continue
+        shown = subprocess.run(
+            ["git", "show", f"{revision}:{name}"], cwd=root, capture_output=True, text=True, check=True
+        )
+        _parse(name[len(reports) + 1 : -len(SUFFIX)], shown.stdout, out)
+    return out
+
+
+def read_side(root: Path, spec: str | None) -> KeyFigures:
+    if spec is None:
+        return read_folder(root / "book" / "reports")
+    path = Path(spec)
+    if path.is_dir():
+        return read_folder(path)
+    return read_revision(root, spec)
+
+
+@dataclass(frozen=True)
+class Change:
+    run: str
+    key: str
+    kind: str  # changed, appeared, disappeared
+    before: Any
+    after: Any
+    unit: str
+
+
+def compare(a: KeyFigures, b: KeyFigures) -> list[Change]:
+    """Changes from ``a`` to ``b``, sorted by run and key. Unit or source changes count as changes."""
+    changes = []
+    for key in sorted(set(a) | set(b)):
+        old, new = a.get(key), b.get(key)
+        if old == new:
+            continue
+        if old is None:
+            changes.append(Change(*key, "appeared", None, new["value"], new.get("unit", "")))
+        elif new is None:
+            changes.append(Change(*key, "disappeared", old["value"], None, old.get("unit", "")))
+        else:
+            changes.append(Change(*key, "changed", old["value"], new["value"], new.get("unit", "")))
+    return changes
+
+
+def format_changes(changes: list[Change]) -> str:
+    if not changes:
+        return "no key figure changed"
+    rows = [("run", "key", "change", "before", "after", "unit")]
+    rows += [
+        (
+            c.run,
+            c.key,
+            c.kind,
+            "" if c.before is None else str(c.before),
+            "" if c.after is None else str(c.after),
+            c.unit,
+        )
+        for c in changes
+    ]
+    widths = [min(60, max(len(r[i]) for r in rows)) for i in range(6)]
+    return "\n".join(
+        "  ".join(cell[:60].ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    root = project_paths(args.root).root
+    try:
+        a = read_side(root, args.a)
+        b = read_side(root, args.b)
+    except DiffError as exc:
+        print(f"diff: error: {exc}", file=sys.stderr)
+        return 2
+    changes = compare(a, b)
+    print(format_changes(changes))
+    if changes:
+        print(
+            f"\n{len(changes)} key figure(s) differ; full notebook diff: "
+            f"nbdiff <A>/<run>.ipynb <B>/<run>.ipynb (nbdime)"
+        )
+    return 0
