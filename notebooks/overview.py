@@ -13,14 +13,14 @@
 #
 # Every figure the curated dataset holds for this entity and year, as printed in its source.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-cell"]
 entity_code = "030109"
 year = 2024
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["remove-cell"]
+# %% tags=["hide-cell"]
 from IPython.display import Markdown, display
 
 from analysis.listing import figures_for_year
@@ -41,5 +41,14 @@ display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures
 figures.drop(columns=["indicator"]).style.hide(axis="index").format({"value": "{:,.10g}"})
 
 # %% tags=["remove-input"]
-display(Markdown(provenance_footer(ctx, {"entity_code": entity_code, "year": year},
-                                   figures["source_id"], "overview.data.csv", "overview.ipynb")))
+display(
+    Markdown(
+        provenance_footer(
+            ctx,
+            {"entity_code": entity_code, "year": year},
+            figures["source_id"],
+            "overview.data.csv",
+            "overview.ipynb",
+        )
+    )
+)

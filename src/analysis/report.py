@@ -110,3 +110,67 @@ def provenance_footer(
     else:
         lines.append("- Sources cited on this page: none (no figures for this entity and year)")
     return "\n".join(lines) + "\n"
+
+
+def table_number(value: Any) -> str:
+    """A table cell: whole numbers without decimals, others with up to two, Norwegian style."""
+    from analysis.figures import format_number
+
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if float(value).is_integer():
+        return format_number(float(value), 0)
+    return format_number(float(value), 2 if abs(value) < 10 else 1)
+
+
+def styled_table(table: pd.DataFrame) -> Any:
+    """A pandas Styler for a section table: no index, Norwegian number format."""
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    return table.style.hide(axis="index").format(table_number, subset=numeric)
+
+
+def show(section: Any, heading_level: int = 2) -> None:
+    """Display a :class:`analysis.sections.Section` except its figure: heading, text, table, notes,
+    and glue its key figures. A missing section shows its note instead. Show the figure with
+    :func:`show_figure` in the next cell.
+
+    myst-nb applies a cell's figure options to every output of the cell, so a numbered figure must
+    be alone in its cell; hence two calls.
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"{'#' * heading_level} {section.title}\n"))
+    if section.missing:
+        display(Markdown(f"```{{note}}\n{section.missing}\n```\n"))
+        return
+    if section.text:
+        display(Markdown(section.text))
+    if section.table is not None and len(section.table):
+        display(styled_table(section.table))
+    for note in section.notes:
+        display(Markdown(f"*Note:* {note}"))
+    for kf in section.key_figures:
+        glue(kf.key, kf.value, unit=kf.unit, sources=kf.sources)
+
+
+def show_figure(section: Any) -> None:
+    """Display the section's figure (if any) as a PNG whose output metadata carries its alt text and
+    caption; the runner copies them into the cell metadata (``mystnb.image.alt``,
+    ``mystnb.figure``), the only place myst-nb reads them from.
+    """
+    import base64
+    import io
+
+    from IPython.display import display
+
+    if section.missing or section.figure is None:
+        return
+    buffer = io.BytesIO()
+    section.figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    display(
+        {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": section.alt_text},
+        raw=True,
+        metadata={"image/png": {"alt": section.alt_text, "caption": section.caption}},
+    )

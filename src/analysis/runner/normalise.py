@@ -19,17 +19,39 @@ VOLATILE_CELL_KEYS = ("papermill", "execution", "collapsed", "scrolled")
 ANALYSIS_META = "analysis"
 
 
-def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip volatile metadata in place and return the notebook."""
+def promote_image_metadata(cell: nbformat.NotebookNode, label: str) -> None:
+    """Copy a figure's alt text and caption from its output metadata into the cell metadata.
+
+    myst-nb reads ``alt`` only from ``cell.metadata.mystnb.image`` and makes a numbered figure from
+    ``cell.metadata.mystnb.figure``; a notebook cannot set its own cell metadata while it runs, so
+    ``analysis.report.show`` puts them on the output and the runner moves them here.
+    """
+    for output in cell.get("outputs", []):
+        meta = output.get("metadata", {}).get("image/png", {})
+        if not meta.get("alt"):
+            continue
+        mystnb = cell.metadata.setdefault("mystnb", {})
+        mystnb["image"] = {"alt": meta["alt"]}
+        if meta.get("caption"):
+            mystnb["figure"] = {"caption": meta["caption"], "name": label}
+        return
+
+
+def normalise_notebook(nb: nbformat.NotebookNode, label_prefix: str = "nb") -> nbformat.NotebookNode:
+    """Strip volatile metadata in place, promote figure alt text, and return the notebook."""
     for key in VOLATILE_NOTEBOOK_KEYS:
         nb.metadata.pop(key, None)
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index:03d}"
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "hide-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "hide-cell"]  # the parameters are in the provenance footer
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
+            promote_image_metadata(cell, f"fig-{label_prefix}-{index:03d}")
     return nb
 
 

@@ -1,0 +1,99 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The cost surge
+#
+# Did payouts rise because more people received assistance (volume), because each received more in
+# real terms, or because prices rose? When did the rise start, and how far did spending overrun the
+# budget? Methods: exact LMDI decomposition, segmented regression at the break month (default
+# September 2022, when child benefit stopped counting as income) with a data-driven break search, and
+# budget versus accounts for function 281. See the [methods chapter](../../../methods.md).
+
+# %% tags=["parameters", "hide-cell"]
+entity_code = "030115"
+year = 2023
+cpi_base_year = 2024
+break_month = "2022-09"
+comparison_entities = []
+
+# %% tags=["hide-cell"]
+from IPython.display import Markdown, display
+
+from analysis import sections as sec
+from analysis.report import open_run, provenance_footer, show, show_figure
+
+ctx = open_run(entity_code, year, comparison_entities)
+cited = set()
+
+
+def section(result):
+    """Display a section (its figure follows in the next cell) and remember its sources."""
+    show(result)
+    cited.update(result.sources)
+    return result
+
+
+# %% tags=["hide-input"]
+s = section(
+    sec.payout_decomposition(
+        ctx, f"Volume, real payment and inflation, {year - 1}→{year}", year - 1, year, "decomposition"
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.monthly(ctx, "Monthly gross payouts", "sa_payout_gross", "monthly_gross"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.monthly_break(ctx, f"A break in {break_month}?", "sa_payout_gross", break_month, "break"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.budget_vs_accounts(ctx, "Budget and accounts, social assistance (function 281)", "281", "f281")
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.budget_vs_accounts(ctx, "Budget and accounts, qualification programme (function 276)", "276", "f276")
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["remove-input"]
+display(
+    Markdown(
+        provenance_footer(
+            ctx,
+            {
+                "entity_code": entity_code,
+                "year": year,
+                "cpi_base_year": cpi_base_year,
+                "break_month": break_month,
+                "comparison_entities": comparison_entities,
+            },
+            cited,
+            "cost_surge.data.csv",
+            "cost_surge.ipynb",
+        )
+    )
+)

@@ -1,0 +1,174 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Recipients
+#
+# Who receives social assistance (*økonomisk sosialhjelp*) and for how long. Counts follow the
+# source's own definition: unique recipients during the year (national tables), KOSTRA *cases*
+# (municipal tables) or *active cases* and monthly averages (Oslo districts' own systems). The label
+# of each figure says which; the [data dictionary](../../../generated/data_dictionary.md) defines them.
+
+# %% tags=["parameters", "hide-cell"]
+entity_code = "030115"
+year = 2023
+cpi_base_year = 2024
+break_month = "2022-09"
+comparison_entities = []
+
+# %% tags=["hide-cell"]
+from IPython.display import Markdown, display
+
+from analysis import sections as sec
+from analysis.report import open_run, provenance_footer, show, show_figure
+
+ctx = open_run(entity_code, year, comparison_entities)
+cited = set()
+
+
+def section(result):
+    """Display a section (its figure follows in the next cell) and remember its sources."""
+    show(result)
+    cited.update(result.sources)
+    return result
+
+
+# %% tags=["hide-input"]
+s = section(
+    sec.annual_indicator(
+        ctx,
+        "Recipients during the year",
+        [("sa_recipients", ""), ("sa_cases", ""), ("sa_active_cases", "")],
+        "recipients",
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.annual_indicator(
+        ctx, "Average recipients per month", [("sa_recipients_monthly_avg", "")], "recipients_monthly_avg"
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.annual_indicator(
+        ctx,
+        "Young recipients (18–24)",
+        [("sa_recipients", "age=18-24"), ("sa_cases", "age=18-24"), ("sa_recipients_share", "age=18-24")],
+        "youth",
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.annual_indicator(
+        ctx,
+        "Long-term recipients (6 months or more)",
+        [("sa_long_term_recipients", ""), ("sa_long_term_share", "")],
+        "long_term",
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.annual_indicator(ctx, "Average duration", [("sa_duration_months", "")], "duration"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.annual_indicator(
+        ctx,
+        "Social assistance as main income",
+        [
+            ("sa_recipients_share", "main_income=social_assistance"),
+            ("sa_recipients", "main_income=social_assistance"),
+        ],
+        "main_income_sa",
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% [markdown]
+# ## Composition
+#
+# Breakdowns printed for this year, as the source gives them.
+
+# %% tags=["hide-input"]
+s = section(sec.composition(ctx, "By age", "sa_recipients", "age", "by_age"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.composition(ctx, "By sex", "sa_recipients", "sex", "by_sex"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.composition(ctx, "By civil status", "sa_recipients", "civil_status", "by_civil_status"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.composition(ctx, "By citizenship", "sa_recipients", "citizenship", "by_citizenship"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
+    sec.composition(ctx, "By provider status", "sa_recipients", "provider_status", "by_provider_status")
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(sec.composition(ctx, "By main income", "sa_recipients_share", "main_income", "by_main_income"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["remove-input"]
+display(
+    Markdown(
+        provenance_footer(
+            ctx,
+            {
+                "entity_code": entity_code,
+                "year": year,
+                "cpi_base_year": cpi_base_year,
+                "break_month": break_month,
+                "comparison_entities": comparison_entities,
+            },
+            cited,
+            "recipients.data.csv",
+            "recipients.ipynb",
+        )
+    )
+)

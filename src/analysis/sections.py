@@ -1,0 +1,564 @@
+"""Report sections: what a notebook shows for one entity and year, computed here, displayed there.
+
+Each function takes a :class:`analysis.report.RunContext` and returns a :class:`Section` — text,
+an optional table and figure (with alt text and caption), the key figures to glue and the sources
+behind them — or a section whose ``missing`` note says what is absent and which source would supply
+it. Notebooks only call these and display the result (``analysis.report.show``), so every number in
+the book's prose is computed here from ``data/``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import budget, figures
+from analysis.breaks import InsufficientDataError, fit_its, scan_breaks
+from analysis.compare import compare_entities
+from analysis.decomposition import decompose_payout_change
+from analysis.report import RunContext
+from analysis.series import SeriesConflictError, harmonised_series, select_series
+
+# Where a missing figure would come from: by indicator prefix, the most specific first.
+SUPPLIERS: tuple[tuple[str, str], ...] = (
+    (
+        "sa_payout",
+        "SSB table 13995 (2022–) or 12210/12203 (2015–2021), or the municipality's annual "
+        "report; `python -m analysis fetch-ssb` fetches the SSB tables.",
+    ),
+    (
+        "sa_",
+        "SSB table 13995 (cases, 2022–) or the closed KOSTRA tables 12210/12203 (2015–2021), or the "
+        "municipality's annual report; `python -m analysis fetch-ssb` fetches the SSB tables.",
+    ),
+    (
+        "kvp_",
+        "NAV's qualification-programme statistics or the municipality's annual report; no SSB table "
+        "id was confirmed here (see shared/docs/ssb-api.md).",
+    ),
+    ("intro_", "IMDi / SSB introduction-programme statistics or the municipality's annual report."),
+    ("exp_", "SSB table 12362 (KOSTRA expenditure by function) or the municipality's accounts."),
+    ("budget_", "the municipality's or district's annual report (budget vs accounts by function)."),
+    ("cpi", "SSB table 03014 (annual average CPI, 2015=100)."),
+)
+
+
+def supplier(indicator: str) -> str:
+    for prefix, text in SUPPLIERS:
+        if indicator.startswith(prefix):
+            return text
+    return "a published source for this indicator (see data/CURATION.md to add one)."
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    key: str
+    value: Any
+    unit: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class Section:
+    """What a notebook displays for one question; ``missing`` non-empty means no data."""
+
+    title: str
+    text: str = ""
+    table: pd.DataFrame | None = None
+    figure: Figure | None = None
+    alt_text: str = ""
+    caption: str = ""
+    sources: tuple[str, ...] = ()
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    missing: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return not self.missing
+
+
+def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
+    """A number for prose, Norwegian style (``1 657``; ``10,5``) with a readable unit."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
+    text = figures.format_number(float(value), decimals)
+    suffix = {
+        "NOK": " kr",
+        "NOK_1000": " thousand kr",
+        "NOK_million": " million kr",
+        "percent": " %",
+        "percentage_points": " percentage points",
+        "months": " months",
+        "days": " days",
+        "persons": " persons",
+        "cases": " cases",
+        "participants": " participants",
+    }.get(unit, f" {unit}" if unit and unit not in {"count", "text"} else "")
+    return text + suffix
+
+
+def _sources(frame: pd.DataFrame) -> tuple[str, ...]:
+    ids: set[str] = set()
+    for item in frame.get("source_ids", []):
+        ids.update(item)
+    return tuple(sorted(ids))
+
+
+def _label(ctx: RunContext, indicator: str) -> str:
+    try:
+        return str(ctx.dataset.indicator_row(indicator)["label_en"])
+    except KeyError:
+        return indicator
+
+
+def _missing(title: str, what: str, indicator: str) -> Section:
+    return Section(title=title, missing=f"{what}. It would come from {supplier(indicator)}")
+
+
+def entity_series(
+    ctx: RunContext,
+    indicator: str,
+    *,
+    category: str = "",
+    status: str = "actual",
+    unit: str | None = None,
+    frequency: str = "annual",
+) -> pd.DataFrame:
+    """The entity's series across code changes; empty (not an error) when nothing is printed."""
+    try:
+        frame = harmonised_series(
+            ctx.observations,
+            ctx.dataset.entities,
+            ctx.entity_code,
+            indicator,
+            category=category,
+            status=status,
+            unit=unit,
+            frequency=frequency,
+        )
+    except SeriesConflictError as exc:  # pragma: no cover - validate forbids conflicting preferred rows
+        raise RuntimeError(str(exc)) from exc
+    return frame[frame["missing_reason"] == ""] if len(frame) else frame
+
+
+def first_available(
+    ctx: RunContext, candidates: Sequence[tuple[str, str]], status: str = "actual", year: int | None = None
+) -> tuple[str, str, pd.DataFrame] | None:
+    """The first (indicator, category) with data (in ``year`` if given), with its series."""
+    for indicator, category in candidates:
+        frame = entity_series(ctx, indicator, category=category, status=status)
+        if len(frame) and (year is None or str(year) in set(frame["period"])):
+            return indicator, category, frame
+    return None
+
+
+def annual_indicator(
+    ctx: RunContext,
+    title: str,
+    candidates: Sequence[tuple[str, str]],
+    key: str,
+    *,
+    extra_status: Iterable[str] = (),
+) -> Section:
+    """An annual series (first candidate with data in the chapter year), a chart and the year's value."""
+    found = first_available(ctx, candidates, year=ctx.year)
+    if found is None:
+        names = " or ".join(f"{_label(ctx, i)}{f' ({c})' if c else ''}" for i, c in candidates)
+        return _missing(title, f"No figure for {names} in {ctx.year}", candidates[0][0])
+    indicator, category, series = found
+    frames = [series]
+    for status in extra_status:
+        extra = entity_series(ctx, indicator, category=category, status=status, unit=series["unit"].iloc[0])
+        if len(extra):
+            frames.append(extra)
+    data = pd.concat(frames, ignore_index=True)
+    unit = series["unit"].iloc[0]
+    value = float(series.loc[series["period"] == str(ctx.year), "value"].iloc[0])
+    point_sources = series.loc[series["period"] == str(ctx.year), "source_ids"].iloc[0]
+    label = _label(ctx, indicator) + (f" ({category})" if category else "")
+    text = f"**{label}**, {ctx.entity_name}, {ctx.year}: **{fmt(value, unit)}**."
+    previous = series[series["period"] == str(ctx.year - 1)]
+    kfs = [KeyFigure(key, value, unit, tuple(point_sources))]
+    if len(previous):
+        before = float(previous["value"].iloc[0])
+        change = value - before
+        text += f" In {ctx.year - 1}: {fmt(before, unit)} (change {fmt(change, unit)}"
+        if before:
+            pct = 100 * change / before
+            text += f", {figures.format_number(pct, 1)} %"
+            kfs.append(
+                KeyFigure(
+                    f"{key}_change_pct",
+                    round(pct, 1),
+                    "percent",
+                    tuple(sorted(set(point_sources) | set(previous["source_ids"].iloc[0]))),
+                )
+            )
+        text += ")."
+    harmonised = series.loc[series["harmonisation"] != "", "harmonisation"]
+    notes = list(series.attrs.get("caveats", [])) + sorted(set(harmonised))
+    section = Section(
+        title=title,
+        text=text,
+        sources=_sources(data),
+        key_figures=kfs,
+        notes=notes,
+        table=_series_table(data),
+    )
+    if data["period"].nunique() >= 2:
+        fig, alt = figures.annual_line_chart(
+            data.assign(entity_code=ctx.entity_name),
+            title=f"{label}, {ctx.entity_name}",
+            unit=unit,
+            sources=ctx.dataset.sources,
+            source_ids=section.sources,
+        )
+        section.figure, section.alt_text = fig, alt
+        section.caption = f"{label}, {ctx.entity_name}, {data['period'].min()}–{data['period'].max()}."
+    return section
+
+
+def _series_table(data: pd.DataFrame) -> pd.DataFrame:
+    table = data[["period", "status", "value", "unit", "source_ids"]].copy()
+    table["source_ids"] = table["source_ids"].map(", ".join)
+    return (
+        table.rename(columns={"source_ids": "sources"})
+        .sort_values(["status", "period"])
+        .reset_index(drop=True)
+    )
+
+
+def composition(ctx: RunContext, title: str, indicator: str, dimension: str, key: str) -> Section:
+    """The breakdown of ``indicator`` by one category dimension (e.g. ``age``) in the chapter year."""
+    obs = ctx.observations
+    rows = obs[
+        obs["entity_code"].isin(_codes(ctx))
+        & (obs["indicator"] == indicator)
+        & obs["category"].str.fullmatch(rf"{dimension}=[^;]+")
+        & (obs["period"] == str(ctx.year))
+        & (obs["status"] == "actual")
+        & obs["preferred"]
+    ]
+    if rows.empty:
+        return _missing(
+            title, f"No breakdown of {_label(ctx, indicator).lower()} by {dimension} in {ctx.year}", indicator
+        )
+    table = (
+        rows.assign(group=rows["category"].str.split("=", n=1).str[1])[
+            ["group", "value", "unit", "source_id", "locator"]
+        ]
+        .drop_duplicates("group")
+        .reset_index(drop=True)
+    )
+    unit = table["unit"].iloc[0]
+    largest = table.loc[table["value"].idxmax()]
+    srcs = tuple(sorted(set(table["source_id"])))
+    text = (
+        f"{_label(ctx, indicator)} by {dimension.replace('_', ' ')}, {ctx.year}: {len(table)} groups; "
+        f"the largest is *{largest['group']}* with {fmt(largest['value'], unit)}."
+    )
+    section = Section(
+        title=title,
+        text=text,
+        table=table,
+        sources=srcs,
+        key_figures=[KeyFigure(key, int(len(table)), "count", srcs)],
+    )
+    if len(table) >= 2 and table["unit"].nunique() == 1:
+        bars = table.assign(
+            period=str(ctx.year), entity=ctx.entity_name, source_ids=[(s,) for s in table["source_id"]]
+        )
+        fig, alt = figures.grouped_bar_chart(
+            bars,
+            x="group",
+            hue="period",
+            unit=unit,
+            title=f"{_label(ctx, indicator)} by {dimension.replace('_', ' ')}, {ctx.entity_name} {ctx.year}",
+            sources=ctx.dataset.sources,
+            source_ids=srcs,
+        )
+        section.figure, section.alt_text = fig, alt
+        section.caption = f"{_label(ctx, indicator)} by {dimension.replace('_', ' ')}, {ctx.year}."
+    return section
+
+
+def _codes(ctx: RunContext) -> set[str]:
+    from analysis.scope import related_codes
+
+    return related_codes(ctx.dataset.entities, ctx.entity_code)
+
+
+def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
+    """Monthly values of the chapter year and the year before, side by side."""
+    series = entity_series(ctx, indicator, frequency="monthly")
+    years = (
+        [y for y in (ctx.year - 1, ctx.year) if any(series["period"].str.startswith(str(y)))]
+        if len(series)
+        else []
+    )
+    if not years:
+        return _missing(
+            title,
+            f"No monthly figures for {_label(ctx, indicator).lower()} in {ctx.year - 1}–{ctx.year}",
+            indicator,
+        )
+    data = series[series["period"].str[:4].isin([str(y) for y in years])]
+    unit = data["unit"].iloc[0]
+    srcs = _sources(data)
+    fig, alt = figures.monthly_chart(
+        data,
+        years=years,
+        title=f"{_label(ctx, indicator)} by month, {ctx.entity_name}",
+        unit=unit,
+        sources=ctx.dataset.sources,
+        source_ids=srcs,
+    )
+    this = data[data["period"].str.startswith(str(ctx.year))]
+    kfs = [KeyFigure(f"{key}_months", int(len(this)), "count", srcs)]
+    text = f"{len(data)} monthly figures for {', '.join(map(str, years))}."
+    if len(this):
+        peak = this.loc[this["value"].idxmax()]
+        text += f" The highest month of {ctx.year} is {peak['period']} with {fmt(peak['value'], unit)}."
+        kfs.append(KeyFigure(f"{key}_peak", float(peak["value"]), unit, srcs))
+    return Section(
+        title=title,
+        text=text,
+        figure=fig,
+        alt_text=alt,
+        sources=srcs,
+        key_figures=kfs,
+        caption=f"{_label(ctx, indicator)} by month, {' and '.join(map(str, years))}.",
+        table=_series_table(data),
+    )
+
+
+def budget_vs_accounts(ctx: RunContext, title: str, function: str, key: str) -> Section:
+    """Original budget, revised budget and accounts for one KOSTRA function, with the deviation."""
+    category = f"function={function}"
+    values: dict[str, tuple[float, str, tuple[str, ...]]] = {}
+    for status in ("budget", "revised_budget", "actual"):
+        s = entity_series(ctx, "exp_net_operating", category=category, status=status, unit="NOK_1000")
+        s = s[s["period"] == str(ctx.year)]
+        if len(s):
+            values[status] = (float(s["value"].iloc[0]), "NOK_1000", tuple(s["source_ids"].iloc[0]))
+    if "actual" not in values or ("revised_budget" not in values and "budget" not in values):
+        return _missing(title, f"No budget and accounts for function {function} in {ctx.year}", "budget_")
+    basis = "revised_budget" if "revised_budget" in values else "budget"
+    planned, _, s1 = values[basis]
+    actual, _, s2 = values["actual"]
+    srcs = tuple(sorted(set(s1) | set(s2)))
+    deviation = budget.budget_deviation(planned, actual)
+    share = budget.overspend_share(planned, actual)
+    names = {"budget": "original budget", "revised_budget": "revised budget", "actual": "accounts"}
+    table = pd.DataFrame(
+        [{"item": names[k], "value_nok_1000": v[0], "sources": ", ".join(v[2])} for k, v in values.items()]
+    )
+    text = (
+        f"Function {function}, {ctx.year}: {names[basis]} {fmt(planned, 'NOK_1000')}, accounts "
+        f"{fmt(actual, 'NOK_1000')}; deviation (budget − accounts) {fmt(deviation, 'NOK_1000')}"
+        f" ({figures.format_number(100 * share, 1)} % {'over' if deviation < 0 else 'under'} budget)."
+    )
+    kfs = [
+        KeyFigure(f"{key}_accounts", actual, "NOK_1000", s2),
+        KeyFigure(f"{key}_budget", planned, "NOK_1000", s1),
+        KeyFigure(f"{key}_deviation", deviation, "NOK_1000", srcs),
+        KeyFigure(f"{key}_overspend_pct", round(100 * share, 1), "percent", srcs),
+    ]
+    return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
+
+
+def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: int, key: str) -> Section:
+    """LMDI decomposition of the change in gross payouts into volume, real payment and inflation."""
+    payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
+    volume = first_available(
+        ctx, [("sa_recipients", ""), ("sa_cases", ""), ("sa_recipients_monthly_avg", "")]
+    )
+    cpi = select_series(ctx.observations, "EAK", "cpi")
+    need = []
+    for name, frame in (("gross payouts", payout), ("CPI", cpi)):
+        for y in (year_from, year_to):
+            if not len(frame) or str(y) not in set(frame["period"]):
+                need.append(f"{name} {y}")
+    if volume is None:
+        need.append(f"recipients {year_from} and {year_to}")
+    else:
+        for y in (year_from, year_to):
+            if str(y) not in set(volume[2]["period"]):
+                need.append(f"{_label(ctx, volume[0]).lower()} {y}")
+    if need:
+        return _missing(
+            title,
+            f"The decomposition {year_from}→{year_to} needs " + ", ".join(need),
+            "sa_payout" if any("payout" in n for n in need) else "cpi",
+        )
+    assert volume is not None
+
+    def at(frame: pd.DataFrame, y: int) -> float:
+        return float(frame.loc[frame["period"] == str(y), "value"].iloc[0])
+
+    result = decompose_payout_change(
+        at(payout, year_from),
+        at(payout, year_to),
+        at(volume[2], year_from),
+        at(volume[2], year_to),
+        at(cpi, year_from),
+        at(cpi, year_to),
+    )
+    srcs = tuple(sorted(set(_sources(payout)) | set(_sources(volume[2])) | set(_sources(cpi))))
+    names = {
+        "volume": "more recipients (volume)",
+        "real_payment": "more per recipient in real terms",
+        "inflation": "inflation (CPI)",
+    }
+    contributions = [(names.get(k, k), v) for k, v in result.contributions.items()]
+    fig, alt = figures.waterfall_chart(
+        contributions,
+        title=f"Change in gross payouts {year_from}→{year_to}, {ctx.entity_name}",
+        start=(str(year_from), at(payout, year_from)),
+        end_label=str(year_to),
+        unit="NOK_1000",
+        sources=ctx.dataset.sources,
+        source_ids=srcs,
+    )
+    total = result.total_change
+    parts = (
+        "; ".join(
+            f"{label} {fmt(v, 'NOK_1000')} ({figures.format_number(100 * v / total, 0)} %)"
+            for label, v in contributions
+        )
+        if total
+        else ""
+    )
+    text = (
+        f"Gross payouts changed by {fmt(total, 'NOK_1000')} from {year_from} to {year_to}. "
+        f"Decomposition (LMDI, exact): {parts}. Volume is measured by "
+        f"{_label(ctx, volume[0]).lower()}."
+    )
+    kfs = [KeyFigure(f"{key}_total", total, "NOK_1000", srcs)] + [
+        KeyFigure(f"{key}_{k}", v, "NOK_1000", srcs) for k, v in result.contributions.items()
+    ]
+    table = pd.DataFrame(
+        {"component": [c for c, _ in contributions], "contribution_nok_1000": [v for _, v in contributions]}
+    )
+    return Section(
+        title=title,
+        text=text,
+        table=table,
+        figure=fig,
+        alt_text=alt,
+        sources=srcs,
+        key_figures=kfs,
+        caption=f"Decomposition of the change in gross payouts, {year_from}–{year_to}.",
+    )
+
+
+def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str, key: str) -> Section:
+    """Segmented regression with a level and slope change at ``break_month``, plus a break search."""
+    series = entity_series(ctx, indicator, frequency="monthly")
+    if not len(series):
+        return _missing(title, f"No monthly series of {_label(ctx, indicator).lower()}", indicator)
+    y = pd.Series(series["value"].to_numpy(), index=pd.PeriodIndex(series["period"], freq="M"))
+    srcs = _sources(series)
+    unit = series["unit"].iloc[0]
+    try:
+        its = fit_its(y, break_month)
+    except InsufficientDataError as exc:
+        return Section(
+            title=title, missing=f"The monthly series is too short for a break at {break_month}: {exc}"
+        )
+    scan = scan_breaks(y)
+    level, (lo, hi) = its.level_change, its.level_change_ci
+    slope = its.slope_change
+    found = scan.best_month
+    text = (
+        f"A segmented regression of {len(y)} monthly values ({y.index.min()}–{y.index.max()}) with a break "
+        f"in {break_month} estimates a level change of **{fmt(level, unit)}** (95 % CI {fmt(lo, unit)} to "
+        f"{fmt(hi, unit)}, p = {figures.format_number(its.level_change_pvalue, 3)}) and a slope change of "
+        f"{fmt(slope, unit)} per month (p = {figures.format_number(its.slope_change_pvalue, 3)}), with "
+        f"Newey–West (HAC) standard errors. A search over all admissible break months puts the best split "
+        f"at {found}."
+    )
+    kfs = [
+        KeyFigure(f"{key}_level_change", level, unit, srcs),
+        KeyFigure(f"{key}_slope_change", slope, unit, srcs),
+        KeyFigure(f"{key}_level_change_p", its.level_change_pvalue, "p-value", srcs),
+        KeyFigure(f"{key}_best_break", found, "month", srcs),
+    ]
+    table = pd.DataFrame(
+        [
+            {
+                "term": "level change",
+                "estimate": level,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": its.level_change_pvalue,
+            },
+            {
+                "term": "slope change",
+                "estimate": slope,
+                "ci_low": its.slope_change_ci[0],
+                "ci_high": its.slope_change_ci[1],
+                "p_value": its.slope_change_pvalue,
+            },
+        ]
+    )
+    return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
+
+
+def comparison(
+    ctx: RunContext, title: str, specs: Sequence[tuple[str, str]], peers: Sequence[str], key: str
+) -> Section:
+    """The entity against peers and the country on the given indicators, with caveats."""
+    comp = compare_entities(
+        ctx.observations,
+        ctx.dataset.entities,
+        ctx.dataset.indicators,
+        entity=ctx.entity_code,
+        peers=[p for p in peers if p not in (ctx.entity_code, "EAK")],
+        country="EAK" if ctx.entity_code != "EAK" else None,
+        indicator_specs=specs,
+    )
+    table = comp.table[comp.table["missing_reason"] == ""] if len(comp.table) else comp.table
+    if table.empty:
+        return _missing(title, "No comparable figures for this entity and its peers", specs[0][0])
+    table = table[table["period"].str[:4].astype(int) <= ctx.year]
+    if table.empty:
+        return _missing(title, f"No comparable figures up to {ctx.year}", specs[0][0])
+    srcs = tuple(sorted({s for ids in table["source_ids"] for s in ids}))
+    shown = table[["name", "indicator", "period", "value", "unit", "counting_basis", "derived"]].reset_index(
+        drop=True
+    )
+    text = f"{len(shown)} comparable figures for {shown['name'].nunique()} entities."
+    section = Section(
+        title=title,
+        text=text,
+        table=shown,
+        sources=srcs,
+        notes=list(comp.caveats),
+        key_figures=[KeyFigure(f"{key}_n", int(len(shown)), "count", srcs)],
+    )
+    latest = table.sort_values("period").groupby(["indicator"]).tail(1)
+    chart = table[table["indicator"] == latest["indicator"].iloc[0]]
+    if chart["name"].nunique() >= 2 and chart["unit"].nunique() == 1:
+        fig, alt = figures.grouped_bar_chart(
+            chart,
+            x="period",
+            hue="name",
+            unit=chart["unit"].iloc[0],
+            title=_label(ctx, chart["indicator"].iloc[0]),
+            sources=ctx.dataset.sources,
+            source_ids=srcs,
+        )
+        section.figure, section.alt_text = fig, alt
+        section.caption = (
+            f"{_label(ctx, chart['indicator'].iloc[0])}: {ctx.entity_name} and comparison entities."
+        )
+    return section
