@@ -36,3 +36,32 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
     shutil.copytree(REPO / "data", tmp_path / "data")
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     return project_paths(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The HTML book, built once per session from the committed executed notebooks (no execution).
+
+    Runs ``python -m analysis build --output <tmp>`` and returns ``<tmp>/html``. Like any build it
+    regenerates ``_toc.yml``, ``book/generated/`` and the chapter ``index.md`` files in the
+    repository (all gitignored); ``_build/html`` is left alone.
+    """
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "build", "--output", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    html = out / "html"
+    if result.returncode != 0 or not (html / "index.html").is_file():
+        pytest.fail(
+            f"`python -m analysis build --output {out}` failed (exit {result.returncode}):\n"
+            f"{result.stderr[-4000:]}\n{result.stdout[-4000:]}"
+        )
+    return html

@@ -60,7 +60,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def glue(key: str, value: Any, *, unit: str, sources: Iterable[str], display: bool = False) -> None:
+def glue(
+    key: str, value: Any, *, unit: str, sources: Iterable[str], display: bool = False, record: bool = True
+) -> None:
     """Glue ``value`` for use in the book's prose and record it as a key figure.
 
     The output is what ``myst_nb.glue`` emits (so ``{glue:text}`` works) plus, in the output's
@@ -71,10 +73,9 @@ def glue(key: str, value: Any, *, unit: str, sources: Iterable[str], display: bo
     plain = _plain(value)
     text = repr(plain) if not isinstance(plain, str) else plain
     prefix = "" if display else GLUE_PREFIX
-    meta = {
-        "scrapbook": {"name": key, "mime_prefix": prefix},
-        "analysis": {"key": key, "value": plain, "unit": unit, "sources": sorted(set(sources))},
-    }
+    meta: dict[str, Any] = {"scrapbook": {"name": key, "mime_prefix": prefix}}
+    if record:  # a key figure; formatted companions (``<key>_fmt``) are glued with record=False
+        meta["analysis"] = {"key": key, "value": plain, "unit": unit, "sources": sorted(set(sources))}
     ipy_display({prefix + "text/plain": text}, raw=True, metadata=meta)
 
 
@@ -151,8 +152,13 @@ def show(section: Any, heading_level: int = 2) -> None:
         display(styled_table(section.table))
     for note in section.notes:
         display(Markdown(f"*Note:* {note}"))
+    from analysis.sections import fmt
+
     for kf in section.key_figures:
         glue(kf.key, kf.value, unit=kf.unit, sources=kf.sources)
+        if isinstance(kf.value, int | float) and not isinstance(kf.value, bool):
+            # the same value formatted for prose ("54 103 thousand kr"), for {glue:text} in chapters
+            glue(f"{kf.key}_fmt", fmt(kf.value, kf.unit), unit="text", sources=kf.sources, record=False)
 
 
 def show_figure(section: Any) -> None:

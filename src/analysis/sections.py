@@ -375,31 +375,74 @@ def budget_vs_accounts(ctx: RunContext, title: str, function: str, key: str) -> 
     return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
 
 
-def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: int, key: str) -> Section:
-    """LMDI decomposition of the change in gross payouts into volume, real payment and inflation."""
-    payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
-    volume = first_available(
-        ctx, [("sa_recipients", ""), ("sa_cases", ""), ("sa_recipients_monthly_avg", "")]
+def price_ratio(ctx: RunContext, year_from: int, year_to: int) -> tuple[float, tuple[str, ...], str] | None:
+    """CPI(year_to) / CPI(year_from): from the two annual index levels when both are curated, else
+    chained from the published annual changes, Π (1 + c_t / 100) for t in (year_from, year_to].
+
+    The decomposition needs only this ratio, so a published change (e.g. "KPI økte 5,5 prosent")
+    serves as well as two index levels; changes are printed to one decimal, which bounds the
+    rounding error of the ratio at about ±0.05 % a year. Returns None when neither is available.
+    """
+    levels = select_series(ctx.observations, "EAK", "cpi")
+    have = dict(zip(levels["period"], zip(levels["value"], levels["source_ids"], strict=True), strict=True))
+    if str(year_from) in have and str(year_to) in have:
+        (v0, s0), (v1, s1) = have[str(year_from)], have[str(year_to)]
+        return v1 / v0, tuple(sorted(set(s0) | set(s1))), f"CPI {year_to} / CPI {year_from} (2015=100)"
+    changes = select_series(ctx.observations, "EAK", "cpi_change")
+    by_year = dict(
+        zip(changes["period"], zip(changes["value"], changes["source_ids"], strict=True), strict=True)
     )
-    cpi = select_series(ctx.observations, "EAK", "cpi")
-    need = []
-    for name, frame in (("gross payouts", payout), ("CPI", cpi)):
-        for y in (year_from, year_to):
-            if not len(frame) or str(y) not in set(frame["period"]):
-                need.append(f"{name} {y}")
+    years = [str(y) for y in range(year_from + 1, year_to + 1)]
+    if not years or any(y not in by_year for y in years):
+        return None
+    ratio = 1.0
+    srcs: set[str] = set()
+    for y in years:
+        ratio *= 1 + by_year[y][0] / 100
+        srcs.update(by_year[y][1])
+    how = "chained published annual CPI changes " + ", ".join(
+        f"{y}: {fmt(by_year[y][0], 'percent')}" for y in years
+    )
+    return ratio, tuple(sorted(srcs)), how
+
+
+def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: int, key: str) -> Section:
+    """LMDI decomposition of the change in gross payouts into volume, real payment and inflation.
+
+    V = R × (V / (R·P)) × P with R recipients (or KOSTRA cases, or monthly average recipients — the
+    first the entity has for both years) and P the CPI;
+    see :func:`analysis.decomposition.decompose_payout_change`.
+    """
+    payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
+    volume = None
+    for candidate in [
+        ("sa_recipients", ""),
+        ("sa_cases", ""),
+        ("sa_recipients_monthly_avg", ""),
+        ("sa_active_cases", ""),
+    ]:
+        frame = entity_series(ctx, candidate[0], category=candidate[1])
+        if len(frame) and {str(year_from), str(year_to)} <= set(frame["period"]):
+            volume = (candidate[0], candidate[1], frame)
+            break
+    prices = price_ratio(ctx, year_from, year_to)
+    need = [
+        f"gross payouts {y}"
+        for y in (year_from, year_to)
+        if not len(payout) or str(y) not in set(payout["period"])
+    ]
     if volume is None:
-        need.append(f"recipients {year_from} and {year_to}")
-    else:
-        for y in (year_from, year_to):
-            if str(y) not in set(volume[2]["period"]):
-                need.append(f"{_label(ctx, volume[0]).lower()} {y}")
+        need.append(f"a count of recipients for both {year_from} and {year_to}")
+    if prices is None:
+        need.append(f"CPI for {year_from} and {year_to} (or the published annual CPI change)")
     if need:
         return _missing(
             title,
             f"The decomposition {year_from}→{year_to} needs " + ", ".join(need),
-            "sa_payout" if any("payout" in n for n in need) else "cpi",
+            "sa_payout" if any("payout" in n for n in need) else ("sa_" if volume is None else "cpi"),
         )
-    assert volume is not None
+    assert volume is not None and prices is not None
+    ratio, price_sources, how = prices
 
     def at(frame: pd.DataFrame, y: int) -> float:
         return float(frame.loc[frame["period"] == str(y), "value"].iloc[0])
@@ -409,10 +452,10 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         at(payout, year_to),
         at(volume[2], year_from),
         at(volume[2], year_to),
-        at(cpi, year_from),
-        at(cpi, year_to),
+        1.0,
+        ratio,
     )
-    srcs = tuple(sorted(set(_sources(payout)) | set(_sources(volume[2])) | set(_sources(cpi))))
+    srcs = tuple(sorted(set(_sources(payout)) | set(_sources(volume[2])) | set(price_sources)))
     names = {
         "volume": "more recipients (volume)",
         "real_payment": "more per recipient in real terms",
@@ -421,7 +464,7 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     contributions = [(names.get(k, k), v) for k, v in result.contributions.items()]
     fig, alt = figures.waterfall_chart(
         contributions,
-        title=f"Change in gross payouts {year_from}→{year_to}, {ctx.entity_name}",
+        title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
         start=(str(year_from), at(payout, year_from)),
         end_label=str(year_to),
         unit="NOK_1000",
@@ -438,12 +481,20 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         else ""
     )
     text = (
-        f"Gross payouts changed by {fmt(total, 'NOK_1000')} from {year_from} to {year_to}. "
-        f"Decomposition (LMDI, exact): {parts}. Volume is measured by "
-        f"{_label(ctx, volume[0]).lower()}."
+        f"Gross payouts changed by **{fmt(total, 'NOK_1000')}** from {year_from} to {year_to} "
+        f"({fmt(at(payout, year_from), 'NOK_1000')} → {fmt(at(payout, year_to), 'NOK_1000')}). "
+        f"Exact LMDI decomposition: {parts}. Volume is measured by {_label(ctx, volume[0]).lower()} "
+        f"({fmt(at(volume[2], year_from))} → {fmt(at(volume[2], year_to))}); prices by {how} "
+        f"(ratio {figures.format_number(ratio, 4)})."
     )
-    kfs = [KeyFigure(f"{key}_total", total, "NOK_1000", srcs)] + [
-        KeyFigure(f"{key}_{k}", v, "NOK_1000", srcs) for k, v in result.contributions.items()
+    kfs = [
+        KeyFigure(f"{key}_total", total, "NOK_1000", srcs),
+        KeyFigure(f"{key}_price_ratio", round(ratio, 6), "ratio", tuple(price_sources)),
+    ] + [KeyFigure(f"{key}_{k}", v, "NOK_1000", srcs) for k, v in result.contributions.items()]
+    kfs += [
+        KeyFigure(f"{key}_{k}_pct", round(100 * v / total, 1), "percent", srcs)
+        for k, v in result.contributions.items()
+        if total
     ]
     table = pd.DataFrame(
         {"component": [c for c, _ in contributions], "contribution_nok_1000": [v for _, v in contributions]}

@@ -1,0 +1,359 @@
+"""The built HTML book as a static site: links, images, offline resources, provenance, completeness.
+
+The book is built once per session (``built_book`` in conftest.py) and every page is parsed with
+the standard library's ``html.parser``. The expected pages are derived here from ``book/runs.yml``
+and ``notebooks/*.py`` on their own, not through ``analysis.book``, so that a bug in the table of
+contents generator cannot hide a missing chapter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+# Attributes that make the browser fetch a resource (as opposed to <a href>, which is a hyperlink).
+RESOURCE_ATTRS = {
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "embed": ("src",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "object": ("data",),
+}
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)  # any scheme, or protocol-relative
+REMOTE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+HEADING = re.compile(r"^h[1-6]$")
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Reference:
+    tag: str
+    attr: str
+    value: str
+    line: int
+    classes: tuple[str, ...] = ()
+
+
+@dataclass
+class Page:
+    """What the tests need from one HTML file."""
+
+    path: Path
+    references: list[Reference] = field(default_factory=list)
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    title: str = ""
+    # Events inside <article>, in document order: ("heading", text), ("provenance", ""),
+    # ("download", href).
+    article_events: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _PageParser(HTMLParser):
+    def __init__(self, page: Page) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self._stack: list[str] = []
+        self._in_article = 0
+        self._in_title = False
+        self._strong_text: list[str] | None = None
+        self._heading_text: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open(tag, attrs)
+        if tag not in {"br", "img", "meta", "link", "input", "hr", "source", "col", "area", "base", "wbr"}:
+            self._stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open(tag, attrs)
+
+    def _open(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        line = self.getpos()[0]
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if a.get(key):
+                self.page.ids.add(a[key] or "")
+        classes = tuple((a.get("class") or "").split())
+        if tag == "a" and a.get("href") is not None:
+            self.page.references.append(Reference(tag, "href", a["href"] or "", line, classes))
+            if self._in_article and "download" in classes:
+                self.page.article_events.append(("download", a["href"] or ""))
+        for attr in RESOURCE_ATTRS.get(tag, ()):
+            value = a.get(attr)
+            if value is None:
+                continue
+            if attr == "srcset":
+                for candidate in value.split(","):
+                    url = candidate.strip().split(" ")[0]
+                    if url:
+                        self.page.references.append(Reference(tag, attr, url, line, classes))
+            else:
+                self.page.references.append(Reference(tag, attr, value, line, classes))
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
+            match = re.search(r"url=(.+)$", a.get("content") or "", re.IGNORECASE)
+            if match:
+                self.page.references.append(Reference(tag, "content", match.group(1).strip(), line))
+        if tag == "img":
+            self.page.images.append({**a, "_line": str(line)})
+        if tag == "article":
+            self._in_article += 1
+        if tag == "title":
+            self._in_title = True
+        if self._in_article and tag == "strong":
+            self._strong_text = []
+        if self._in_article and HEADING.match(tag):
+            self._heading_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._stack:
+            while self._stack and self._stack.pop() != tag:
+                pass
+        if tag == "article":
+            self._in_article -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag == "strong" and self._strong_text is not None:
+            if "".join(self._strong_text).strip() == "Provenance":
+                self.page.article_events.append(("provenance", ""))
+            self._strong_text = None
+        if HEADING.match(tag) and self._heading_text is not None:
+            self.page.article_events.append(("heading", "".join(self._heading_text).strip()))
+            self._heading_text = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.page.title += data
+        if self._strong_text is not None:
+            self._strong_text.append(data)
+        if self._heading_text is not None:
+            self._heading_text.append(data)
+
+
+@dataclass
+class Site:
+    root: Path
+    pages: dict[Path, Page]  # keyed by path relative to root
+
+    def resolve(self, page: Path, url: str) -> tuple[Path, str]:
+        """The file (relative to the site root, possibly outside it) and fragment a local URL points to."""
+        parts = urlsplit(url)
+        target = unquote(parts.path)
+        if not target:
+            return page, parts.fragment
+        resolved = Path(target.lstrip("/")) if target.startswith("/") else page.parent / target
+        norm: list[str] = []
+        for part in resolved.parts:
+            if part == "..":
+                if not norm:
+                    return Path("..") / resolved, parts.fragment  # escapes the site root
+                norm.pop()
+            elif part != ".":
+                norm.append(part)
+        result = Path(*norm) if norm else Path(".")
+        if target.endswith("/") or (self.root / result).is_dir():
+            result = result / "index.html"
+        return result, parts.fragment
+
+
+def _parse(root: Path, rel: Path) -> Page:
+    page = Page(rel)
+    parser = _PageParser(page)
+    parser.feed((root / rel).read_text(encoding="utf-8"))
+    parser.close()
+    return page
+
+
+@cache
+def _site(root: Path) -> Site:
+    pages = {}
+    for file in sorted(root.rglob("*.html")):
+        rel = file.relative_to(root)
+        if rel.parts[0] == "_static":  # theme template fragments, not pages
+            continue
+        pages[rel] = _parse(root, rel)
+    return Site(root, pages)
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Site:
+    return _site(built_book)
+
+
+# --- what the book must contain, from runs.yml and notebooks/ ----------------------------------------
+
+
+def expected_runs() -> list[tuple[str, int, list[str]]]:
+    """(entity code, year, templates) for every entity-year of book/runs.yml."""
+    spec = yaml.safe_load((REPO / "book" / "runs.yml").read_text(encoding="utf-8"))
+    all_templates = sorted(p.stem for p in (REPO / "notebooks").glob("*.py"))
+    defaults = spec.get("defaults") or {}
+    out = []
+    for entry in spec["runs"]:
+        code = entry["entity_code"]
+        assert isinstance(code, str), f"runs.yml: entity code {code!r} must be a quoted string"
+        templates = entry.get("templates") or defaults.get("templates") or all_templates
+        for year in entry["years"]:
+            out.append((code, int(year), list(templates)))
+    return out
+
+
+RUNS = expected_runs()
+TEMPLATE_PAGES = [(code, year, t) for code, year, templates in RUNS for t in templates]
+
+
+def test_runs_and_templates_are_found() -> None:
+    assert RUNS, "book/runs.yml declares no runs"
+    assert len({t for _, _, t in TEMPLATE_PAGES}) >= 1, "notebooks/ has no templates"
+
+
+@pytest.mark.parametrize(("code", "year"), [(c, y) for c, y, _ in RUNS], ids=lambda v: str(v))
+def test_every_entity_year_has_its_chapter(site: Site, code: str, year: int) -> None:
+    chapter = Path("book", "reports", code, str(year), "index.html")
+    assert chapter in site.pages, f"runs.yml declares {code}/{year} but {chapter} was not built"
+    templates = next(t for c, y, t in RUNS if (c, y) == (code, year))
+    missing = [t for t in templates if chapter.with_name(f"{t}.html") not in site.pages]
+    assert not missing, f"{code}/{year}: no page for template(s) {missing}"
+    # The chapter page links to each of its sections (through the navigation at least).
+    linked = {site.resolve(chapter, r.value)[0] for r in site.pages[chapter].references if r.tag == "a"}
+    unlinked = [t for t in templates if chapter.with_name(f"{t}.html") not in linked]
+    assert not unlinked, f"{chapter} has no link to its section(s) {unlinked}"
+
+
+def test_no_unexpected_report_pages(site: Site) -> None:
+    """Pages under book/reports/ that runs.yml no longer asks for (a stale run left in the book)."""
+    expected = {Path("book", "reports", c, str(y), f"{t}.html") for c, y, t in TEMPLATE_PAGES}
+    expected |= {Path("book", "reports", c, str(y), "index.html") for c, y, _ in RUNS}
+    built = {p for p in site.pages if p.parts[:2] == ("book", "reports")}
+    extra = sorted(str(p) for p in built - expected)
+    assert not extra, f"report pages not declared in book/runs.yml: {extra}"
+
+
+def test_every_page_is_reachable_from_the_front_page(site: Site) -> None:
+    seen = {Path("index.html")}
+    queue = deque(seen)
+    while queue:
+        page = queue.popleft()
+        for ref in site.pages[page].references:
+            if EXTERNAL.match(ref.value) or ref.tag not in {"a", "meta"}:
+                continue
+            target, _ = site.resolve(page, ref.value)
+            if target in site.pages and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    wanted = {Path("book", "reports", c, str(y), f"{t}.html") for c, y, t in TEMPLATE_PAGES}
+    wanted |= {p for p in site.pages if p.parts[0] == "book"}
+    unreachable = sorted(str(p) for p in wanted - seen)
+    assert not unreachable, f"pages no link leads to from index.html: {unreachable}"
+
+
+# --- links, images, remote resources ---------------------------------------------------------------
+
+
+def test_no_broken_internal_links(site: Site) -> None:
+    broken = []
+    for rel, page in site.pages.items():
+        for ref in page.references:
+            if EXTERNAL.match(ref.value):
+                continue
+            target, fragment = site.resolve(rel, ref.value)
+            where = f"{rel}:{ref.line} <{ref.tag} {ref.attr}={ref.value!r}>"
+            if target.parts and target.parts[0] == "..":
+                broken.append(f"{where}: points outside the site")
+            elif not (site.root / target).is_file():
+                broken.append(f"{where}: {target} does not exist")
+            elif fragment and target in site.pages and fragment not in site.pages[target].ids:
+                broken.append(f"{where}: no id {fragment!r} in {target}")
+    assert not broken, f"{len(broken)} broken internal link(s):\n" + "\n".join(broken[:50])
+
+
+def test_images_exist_and_have_alt_text(site: Site) -> None:
+    problems = []
+    count = 0
+    for rel, page in site.pages.items():
+        for img in page.images:
+            count += 1
+            src = img.get("src") or ""
+            where = f"{rel}:{img['_line']} <img src={src!r}>"
+            if not (img.get("alt") or "").strip():
+                problems.append(f"{where}: no alt text")
+            if not src:
+                problems.append(f"{where}: no src")
+            elif not EXTERNAL.match(src):
+                target, _ = site.resolve(rel, src)
+                file = site.root / target
+                if not file.is_file() or file.stat().st_size == 0:
+                    problems.append(f"{where}: image file {target} is missing or empty")
+    assert count, "the book has no images at all; the report pages should have figures"
+    assert not problems, "\n".join(problems[:50])
+
+
+def test_no_remote_resources(site: Site) -> None:
+    """Nothing the browser loads to show a page may come from the network: the book works offline.
+
+    Hyperlinks (<a href>) to the sources are fine; scripts, stylesheets, images, frames are not.
+    """
+    remote = [
+        f"{rel}:{ref.line} <{ref.tag} {ref.attr}={ref.value!r}>"
+        for rel, page in site.pages.items()
+        for ref in page.references
+        if ref.tag not in {"a", "meta"} and REMOTE.match(ref.value)
+    ]
+    for css in sorted((site.root / "_static").rglob("*.css")):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        for match in re.finditer(r"(?:url\(\s*['\"]?|@import\s+['\"])((?:https?:)?//[^'\")\s]+)", text):
+            remote.append(f"{css.relative_to(site.root)}: {match.group(1)}")
+    assert not remote, "remote resources needed to show the book:\n" + "\n".join(remote[:50])
+
+
+# --- provenance footer and downloads ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "year", "template"), TEMPLATE_PAGES, ids=lambda v: str(v))
+def test_report_page_ends_with_provenance_and_downloads(
+    site: Site, code: str, year: int, template: str
+) -> None:
+    rel = Path("book", "reports", code, str(year), f"{template}.html")
+    if rel not in site.pages:
+        pytest.fail(f"{rel} was not built")
+    events = site.pages[rel].article_events
+    markers = [i for i, (kind, _) in enumerate(events) if kind == "provenance"]
+    assert len(markers) == 1, f"{rel}: expected one 'Provenance' block, found {len(markers)}"
+    after = events[markers[0] + 1 :]
+    headings = [text for kind, text in after if kind == "heading"]
+    assert not headings, f"{rel}: the Provenance block is not at the end; followed by headings {headings}"
+    downloads = [href for kind, href in after if kind == "download"]
+    by_name = {Path(unquote(urlsplit(h).path)).name: h for h in downloads}
+
+    for name, source in [
+        (f"{template}.data.csv", REPO / "book" / "reports" / code / str(year) / f"{template}.data.csv"),
+        (f"{template}.ipynb", None),
+    ]:
+        assert name in by_name, f"{rel}: no download link to {name} after 'Provenance' (has {downloads})"
+        target, _ = site.resolve(rel, by_name[name])
+        assert target.parts[0] == "_downloads", f"{rel}: {name} links to {target}, not into _downloads/"
+        file = site.root / target
+        assert file.is_file(), f"{rel}: download {by_name[name]} -> {target} does not exist"
+        if source is not None:
+            assert file.read_bytes() == source.read_bytes(), (
+                f"{rel}: {target} differs from {source.relative_to(REPO)}"
+            )
+
+
+def test_pages_have_titles(site: Site) -> None:
+    # index.html at the root is only a redirect (<meta http-equiv="refresh">) to book/index.html.
+    pages = {r: page for r, page in site.pages.items() if r != Path("index.html")}
+    untitled = [str(r) for r, page in pages.items() if not page.title.strip()]
+    assert not untitled, f"pages without <title>: {untitled}"
