@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -201,6 +202,12 @@ def reports_snapshot() -> dict[str, tuple[int, int]]:
     return {str(f): (f.stat().st_mtime_ns, f.stat().st_size) for f in folder.rglob("*") if f.is_file()}
 
 
+def child_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (and the descendants they waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def ratio(a: float, b: float) -> float:
     return a / b if b > 0 else float("inf")
 
@@ -252,18 +259,34 @@ def main(argv: list[str] | None = None) -> int:
             seconds, _ = runner(warm, logfile, "--jobs", "1")
             log(f"warm-up (1 run, untimed): {seconds:.1f}s")
 
+        cpu: dict[str, float] = {}
+        load: dict[str, float] = {}
+
+        def phase(name: str, start: float) -> None:
+            cpu[name] = child_cpu() - start
+            load[name] = os.getloadavg()[0]
+
         log("(a) runner, cold, --jobs 1 ...")
+        c = child_cpu()
         cold1 = runner_cold(copies["jobs1"], runs, 1, logfile)
+        phase("runner_cold_jobs1", c)
         log(f"(a) {cold1:.1f}s")
         log(f"(c) runner, no-op rerun x{args.noop_repeats} ...")
+        c = child_cpu()
         noops = runner_noop(copies["jobs1"], logfile, args.noop_repeats)
+        phase("runner_noop", c)
+        cpu["runner_noop"] /= len(noops)
         noop = statistics.median(noops)
         log(f"(c) {noop:.2f}s (all: {', '.join(f'{t:.2f}' for t in noops)})")
         log("(b) runner, cold, --jobs 2 ...")
+        c = child_cpu()
         cold2 = runner_cold(copies["jobs2"], runs, 2, logfile)
+        phase("runner_cold_jobs2", c)
         log(f"(b) {cold2:.1f}s")
         log("(d) plain jupytext + papermill loop ...")
+        c = child_cpu()
         plain = plain_loop(copies["plain"], runs, logfile)
+        phase("plain_papermill_loop", c)
         log(f"(d) {plain:.1f}s")
     finally:
         if args.keep:
@@ -280,10 +303,10 @@ def main(argv: list[str] | None = None) -> int:
 
     n = len(runs)
     rows = [
-        ("(a) runner, cold, --jobs 1", cold1),
-        ("(b) runner, cold, --jobs 2", cold2),
-        (f"(c) runner, no-op rerun (median of {len(noops)})", noop),
-        ("(d) plain jupytext + papermill loop", plain),
+        ("(a) runner, cold, --jobs 1", cold1, "runner_cold_jobs1"),
+        ("(b) runner, cold, --jobs 2", cold2, "runner_cold_jobs2"),
+        (f"(c) runner, no-op rerun (median of {len(noops)})", noop, "runner_noop"),
+        ("(d) plain jupytext + papermill loop", plain, "plain_papermill_loop"),
     ]
     ratios = {
         "plain loop / runner --jobs 2": ratio(plain, cold2),
@@ -295,9 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     scope = f"first {n} of {total} runs" if n < total else f"all {n} runs"
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"\nRunner benchmark: {scope} of book/runs.yml, {machine}")
-    print(f"{'measurement':<44} {'seconds':>9} {'s/run':>7}")
-    for label, seconds in rows:
-        print(f"{label:<44} {seconds:>9.2f} {seconds / n:>7.2f}")
+    print(f"{'measurement':<44} {'wall s':>9} {'s/run':>7} {'cpu s':>8} {'load':>5}")
+    for label, seconds, key in rows:
+        print(f"{label:<44} {seconds:>9.2f} {seconds / n:>7.2f} {cpu[key]:>8.1f} {load[key]:>5.2f}")
+    print("(cpu s: CPU time of the benchmark's child processes; load: 1-minute load average at the end)")
     print()
     print(f"{'ratio':<44} {'':>9}")
     for label, value in ratios.items():
@@ -323,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                 "runner_noop_all": noops,
                 "plain_papermill_loop": plain,
             },
+            "cpu_seconds": cpu,
+            "load_average_at_end_of_phase": load,
             "ratios": ratios,
         }
         args.output.parent.mkdir(parents=True, exist_ok=True)

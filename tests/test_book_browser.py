@@ -221,3 +221,22 @@ def test_search_finds_sondre_nordstrand(page: Watched, site_url: str) -> None:
     assert not page.remote, f"search: requests that left the machine: {page.remote}"
     unexpected = page.unexpected_errors()
     assert not unexpected, f"search: {len(unexpected)} browser error(s):\n" + "\n".join(unexpected)
+
+
+def test_tab_icon_loads(page: Watched, site_url: str) -> None:
+    """Every tab asks for an icon: the page's <link rel="icon">, or else /favicon.ico at the server root.
+
+    When it is missing the browser logs "Failed to load resource: 404" for /favicon.ico; Chromium does
+    so only when the request finishes before the page is closed, so the console check above catches it
+    only sometimes. Asking for the icon directly makes the check deterministic.
+    """
+    pg = page.page
+    _open(page, site_url + "book/index.html")
+    href = pg.evaluate(
+        "() => document.querySelector('link[rel~=\"icon\"]')?.href || new URL('/favicon.ico', location).href"
+    )
+    response = pg.request.get(href)
+    assert response.ok, (
+        f"the tab icon {href} answers HTTP {response.status}: the book declares no favicon "
+        "(Jupyter Book: `html: favicon:` in _config.yml)"
+    )

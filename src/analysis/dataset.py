@@ -121,12 +121,32 @@ class Dataset:
         return match.iloc[0]
 
 
-def load_dataset(paths: ProjectPaths | None = None) -> Dataset:
-    """Read the four curated tables from ``data/``."""
+SSB_OBSERVATIONS = "ssb_observations.csv"
+SSB_SOURCES = "ssb_sources.csv"
+
+
+def load_dataset(paths: ProjectPaths | None = None, include_ssb: bool = True) -> Dataset:
+    """Read the four curated tables from ``data/``.
+
+    When ``python -m analysis fetch-ssb`` has written ``data/curated/ssb_observations.csv`` and
+    ``ssb_sources.csv``, their rows are appended (``include_ssb``). The merge rule is applied when
+    they are written (``analysis.ssb.observations``): curated document figures win, and an SSB row
+    that disagrees with a curated one is ``preferred=false``, so series pick the curated value.
+    """
     p = paths or project_paths()
+    observations = read_text_table(p.observations)
+    sources = read_text_table(p.sources)
+    ssb_obs = p.observations.with_name(SSB_OBSERVATIONS)
+    ssb_src = p.observations.with_name(SSB_SOURCES)
+    if include_ssb and ssb_obs.exists() and ssb_src.exists():
+        extra = read_text_table(ssb_obs)
+        observations = pd.concat([observations, extra[list(OBSERVATION_COLUMNS)]], ignore_index=True)
+        extra_sources = read_text_table(ssb_src)
+        new = extra_sources[~extra_sources["source_id"].isin(sources["source_id"])]
+        sources = pd.concat([sources, new[list(SOURCE_COLUMNS)]], ignore_index=True)
     return Dataset(
-        observations=read_text_table(p.observations),
-        sources=read_text_table(p.sources),
+        observations=observations,
+        sources=sources,
         entities=read_text_table(p.entities),
         indicators=read_text_table(p.indicators),
     )
