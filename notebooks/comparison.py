@@ -15,14 +15,14 @@
 # per-inhabitant figures are comparable only when they count the same thing: the caveats under each
 # table say where they do not (cases vs unique recipients, Oslo districts' own systems).
 
-# %% tags=["parameters", "hide-cell"]
+# %% tags=["parameters", "remove-cell"]
 entity_code = "030115"
 year = 2023
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
 from analysis import sections as sec

@@ -17,14 +17,14 @@
 # September 2022, when child benefit stopped counting as income) with a data-driven break search, and
 # budget versus accounts for function 281. See the [methods chapter](../../../methods.md).
 
-# %% tags=["parameters", "hide-cell"]
+# %% tags=["parameters", "remove-cell"]
 entity_code = "030115"
 year = 2023
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
 from analysis import sections as sec

@@ -13,14 +13,14 @@
 #
 # Every figure the curated dataset holds for this entity and year, as printed in its source.
 
-# %% tags=["parameters", "hide-cell"]
+# %% tags=["parameters", "remove-cell"]
 entity_code = "030109"
 year = 2024
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
 from analysis.listing import figures_for_year

@@ -14,14 +14,14 @@
 # What is paid out: gross payouts (*brutto utbetalt*), refunds and net payouts, the average payment
 # per recipient and month, and the accounts of KOSTRA function 281 (social assistance).
 
-# %% tags=["parameters", "hide-cell"]
+# %% tags=["parameters", "remove-cell"]
 entity_code = "030115"
 year = 2023
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
 from analysis import sections as sec

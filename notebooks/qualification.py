@@ -15,14 +15,14 @@
 # programme for newly settled refugees (*introduksjonsprogrammet*; function 275): participants,
 # completions, what participants go on to, and the benefit paid.
 
-# %% tags=["parameters", "hide-cell"]
+# %% tags=["parameters", "remove-cell"]
 entity_code = "030115"
 year = 2023
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
 from analysis import sections as sec

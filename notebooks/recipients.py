@@ -16,14 +16,14 @@
 # (municipal tables) or *active cases* and monthly averages (Oslo districts' own systems). The label
 # of each figure says which; the [data dictionary](../../../generated/data_dictionary.md) defines them.
 
-# %% tags=["parameters", "hide-cell"]
+# %% tags=["parameters", "remove-cell"]
 entity_code = "030115"
 year = 2023
 cpi_base_year = 2024
 break_month = "2022-09"
 comparison_entities = []
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
 from analysis import sections as sec

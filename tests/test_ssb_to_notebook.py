@@ -17,7 +17,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from ssb_fakeserver import FakeSsb
 
 REPO = Path(__file__).resolve().parents[1]

@@ -104,7 +104,7 @@ def provenance_footer(
     if ids:
         lines.append("- Sources cited on this page:")
         for _, src in ctx.sources_table(ids).iterrows():
-            where = src["url"] or f"document `{src['file']}`"
+            where = f"<{src['url']}>" if src["url"] else f"document `{src['file']}`"
             lines.append(
                 f"  - `{src['source_id']}`: {src['title']} ({src['publisher']}, {src['published']}); {where}"
             )
@@ -126,10 +126,36 @@ def table_number(value: Any) -> str:
     return format_number(float(value), 2 if abs(value) < 10 else 1)
 
 
+UNIT_LABELS = {
+    "NOK": "NOK",
+    "NOK_1000": "NOK 1,000",
+    "NOK_million": "NOK million",
+    "percent": "%",
+    "percentage_points": "percentage points",
+    "index_2015_100": "index (2015=100)",
+}
+
+
+def column_label(name: str) -> str:
+    """``contribution_nok_1000`` → ``Contribution (NOK 1,000)``; ``p_value`` → ``P value``."""
+    text = name.replace("_nok_1000", " (NOK 1,000)").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def styled_table(table: pd.DataFrame) -> Any:
-    """A pandas Styler for a section table: no index, Norwegian number format."""
-    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
-    return table.style.hide(axis="index").format(table_number, subset=numeric)
+    """A pandas Styler for a section table: readable headers and units, no index, numbers in the
+    house format and right-aligned (CSS class ``num``, see book/_static/custom.css)."""
+    shown = table.copy()
+    if "unit" in shown.columns:
+        shown["unit"] = shown["unit"].map(lambda u: UNIT_LABELS.get(u, u))
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
+    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    for column in numeric:
+        classes[column] = "num"
+    styler = shown.style.hide(axis="index").format(table_number, subset=numeric)
+    return styler.set_td_classes(classes).relabel_index(
+        [column_label(c) for c in shown.columns], axis="columns"
+    )
 
 
 def show(section: Any, heading_level: int = 2) -> None:
@@ -174,9 +200,10 @@ def show_figure(section: Any) -> None:
     if section.missing or section.figure is None:
         return
     buffer = io.BytesIO()
-    section.figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    section.figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
+    label = section.key_figures[0].key if section.key_figures else ""
     display(
         {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": section.alt_text},
         raw=True,
-        metadata={"image/png": {"alt": section.alt_text, "caption": section.caption}},
+        metadata={"image/png": {"alt": section.alt_text, "caption": section.caption, "label": label}},
     )

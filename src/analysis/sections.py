@@ -87,6 +87,8 @@ def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
     """A number for prose, Norwegian style (``1 657``; ``10,5``) with a readable unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if unit == "p-value":
+        return figures.format_number(float(value), 3)
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
     text = figures.format_number(float(value), decimals)
@@ -216,7 +218,7 @@ def annual_indicator(
     if data["period"].nunique() >= 2:
         fig, alt = figures.annual_line_chart(
             data.assign(entity_code=ctx.entity_name),
-            title=f"{label}, {ctx.entity_name}",
+            title=f"{label}\n{ctx.entity_name}",
             unit=unit,
             sources=ctx.dataset.sources,
             source_ids=section.sources,
@@ -316,7 +318,7 @@ def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
     fig, alt = figures.monthly_chart(
         data,
         years=years,
-        title=f"{_label(ctx, indicator)} by month, {ctx.entity_name}",
+        title=f"{_label(ctx, indicator)} by month\n{ctx.entity_name}",
         unit=unit,
         sources=ctx.dataset.sources,
         source_ids=srcs,
@@ -370,6 +372,7 @@ def budget_vs_accounts(ctx: RunContext, title: str, function: str, key: str) -> 
         KeyFigure(f"{key}_accounts", actual, "NOK_1000", s2),
         KeyFigure(f"{key}_budget", planned, "NOK_1000", s1),
         KeyFigure(f"{key}_deviation", deviation, "NOK_1000", srcs),
+        KeyFigure(f"{key}_overspend", -deviation, "NOK_1000", srcs),
         KeyFigure(f"{key}_overspend_pct", round(100 * share, 1), "percent", srcs),
     ]
     return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
@@ -462,8 +465,13 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         "inflation": "inflation (CPI)",
     }
     contributions = [(names.get(k, k), v) for k, v in result.contributions.items()]
+    chart_names = {
+        "volume": "Volume\n(recipients)",
+        "real_payment": "Real payment\nper recipient",
+        "inflation": "Inflation\n(CPI)",
+    }
     fig, alt = figures.waterfall_chart(
-        contributions,
+        [(chart_names.get(k, k), v) for k, v in result.contributions.items()],
         title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
         start=(str(year_from), at(payout, year_from)),
         end_label=str(year_to),

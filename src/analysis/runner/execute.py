@@ -121,7 +121,11 @@ def execute_run(
             atomic_write(failed, notebook_bytes(normalise_notebook(nb)))
         return RunOutcome(run.key, False, seconds, message.splitlines()[0][:300], str(failed))
 
-    nb = normalise_notebook(nbformat.read(output_path, as_version=4), run.key.replace("/", "-"))
+    nb = normalise_notebook(
+        nbformat.read(output_path, as_version=4),
+        label_prefix=run.key.replace("/", "-"),
+        title_suffix=f"{run.label}, {run.year}",
+    )
     figures = key_figures(nb)
     out = output_paths(run, paths)
     atomic_write(out["notebook"], notebook_bytes(nb))

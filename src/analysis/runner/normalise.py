@@ -33,12 +33,32 @@ def promote_image_metadata(cell: nbformat.NotebookNode, label: str) -> None:
         mystnb = cell.metadata.setdefault("mystnb", {})
         mystnb["image"] = {"alt": meta["alt"]}
         if meta.get("caption"):
-            mystnb["figure"] = {"caption": meta["caption"], "name": label}
+            name = f"{label}-{meta['label']}".replace("_", "-") if meta.get("label") else label
+            mystnb["figure"] = {"caption": meta["caption"], "name": name}
         return
 
 
-def normalise_notebook(nb: nbformat.NotebookNode, label_prefix: str = "nb") -> nbformat.NotebookNode:
-    """Strip volatile metadata in place, promote figure alt text, and return the notebook."""
+def retitle(nb: nbformat.NotebookNode, suffix: str) -> None:
+    """Append ``suffix`` (e.g. "Bergen, 2011") to the notebook's first ``# `` heading, so that the
+    page title, the browser tab and search results say which entity and year the page is about."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("# ") and not line.endswith(suffix):
+                lines[i] = f"{line} — {suffix}"
+                cell.source = "\n".join(lines)
+                return
+        return
+
+
+def normalise_notebook(
+    nb: nbformat.NotebookNode, label_prefix: str = "nb", title_suffix: str = ""
+) -> nbformat.NotebookNode:
+    """Strip volatile metadata in place, promote figure alt text, retitle, and return the notebook."""
+    if title_suffix:
+        retitle(nb, title_suffix)
     for key in VOLATILE_NOTEBOOK_KEYS:
         nb.metadata.pop(key, None)
     for index, cell in enumerate(nb.cells):
@@ -46,12 +66,12 @@ def normalise_notebook(nb: nbformat.NotebookNode, label_prefix: str = "nb") -> n
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
         tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "hide-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "hide-cell"]  # the parameters are in the provenance footer
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]  # the parameters are in the provenance footer
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
-            promote_image_metadata(cell, f"fig-{label_prefix}-{index:03d}")
+            promote_image_metadata(cell, f"fig-{label_prefix}")
     return nb
 
 
