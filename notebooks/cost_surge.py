@@ -79,6 +79,12 @@ s = section(
 # %% tags=["remove-input"]
 show_figure(s)
 
+# %% tags=["hide-input"]
+s = section(sec.projection(ctx, f"Projection for {year + 1}", "projection"))
+
+# %% tags=["remove-input"]
+show_figure(s)
+
 # %% tags=["remove-input"]
 display(
     Markdown(

@@ -45,6 +45,16 @@ s = section(sec.annual_indicator(ctx, "Gross payouts", [("sa_payout_gross", "")]
 show_figure(s)
 
 # %% tags=["hide-input"]
+s = section(
+    sec.real_payouts(
+        ctx, f"Gross payouts in constant {cpi_base_year} kroner", cpi_base_year, "payout_gross_real"
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
 s = section(sec.annual_indicator(ctx, "Net payouts", [("sa_payout_net", "")], "payout_net"))
 
 # %% tags=["remove-input"]

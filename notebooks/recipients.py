@@ -55,6 +55,19 @@ show_figure(s)
 
 # %% tags=["hide-input"]
 s = section(
+    sec.count_trend(
+        ctx,
+        "Trend in the number of recipients",
+        [("sa_recipients", ""), ("sa_cases", ""), ("sa_active_cases", "")],
+        "recipients_trend",
+    )
+)
+
+# %% tags=["remove-input"]
+show_figure(s)
+
+# %% tags=["hide-input"]
+s = section(
     sec.annual_indicator(
         ctx, "Average recipients per month", [("sa_recipients_monthly_avg", "")], "recipients_monthly_avg"
     )

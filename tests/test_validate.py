@@ -145,3 +145,55 @@ def test_cli_exit_status_on_error(data_copy: ProjectPaths) -> None:
 )
 def test_valid_period(period: str, ok: bool) -> None:
     assert valid_period(period) is ok
+
+
+def _frame(rows: list[tuple[str, str, str, str, str, str]]):
+    """A small observations frame (test data, not from any source): entity, period, indicator,
+    category, value, unit."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "entity_code": e,
+                "period": p,
+                "indicator": i,
+                "category": c,
+                "value": v,
+                "unit": u,
+                "status": "actual",
+                "source_id": "s",
+                "locator": "line 1",
+                "excerpt": v,
+                "preferred": "true",
+                "note": "",
+            }
+            for e, p, i, c, v, u in rows
+        ]
+    )
+
+
+def test_findings_parts_sum_and_net() -> None:
+    from analysis.validate import consistency_findings
+
+    obs = _frame(
+        [
+            # parts 60 + 30 = 90, printed total 100 → a finding
+            ("1201", "2011", "sa_recipients", "age=18-24", "60", "persons"),
+            ("1201", "2011", "sa_recipients", "age=25-66", "30", "persons"),
+            ("1201", "2011", "sa_recipients", "breakdown=age", "100", "persons"),
+            # gross 100, refunds -10, net 95 → neither 100-10 nor 100+10 → a finding
+            ("0301", "2023", "sa_payout_gross", "", "100", "NOK_1000"),
+            ("0301", "2023", "sa_payout_refunds", "", "-10", "NOK_1000"),
+            ("0301", "2023", "sa_payout_net", "", "95", "NOK_1000"),
+            # consistent: parts 40 + 60 = 100 (no finding)
+            ("1201", "2010", "sa_recipients", "sex=male", "40", "persons"),
+            ("1201", "2010", "sa_recipients", "sex=female", "60", "persons"),
+            ("1201", "2010", "sa_recipients", "breakdown=sex", "100", "persons"),
+        ]
+    )
+    messages = [f.message for f in consistency_findings(obs, "obs.csv")]
+    assert any("2 parts by age sum to 90 but the printed total is 100" in m for m in messages)
+    assert any("do not give the printed net 95" in m for m in messages)
+    assert not any("by sex" in m for m in messages)
+    assert len(messages) == 2

@@ -338,8 +338,25 @@ def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
         sources=srcs,
         key_figures=kfs,
         caption=f"{_label(ctx, indicator)} by month, {' and '.join(map(str, years))}.",
-        table=_series_table(data),
+        table=_monthly_table(data),
     )
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
+    """Months as rows, years as columns (the unit is in the chart and the text), plus the year total
+    of the months shown."""
+    frame = data.assign(year=data["period"].str[:4], month=data["period"].str[5:7].astype(int))
+    table = frame.pivot_table(index="month", columns="year", values="value", aggfunc="first")
+    table.index = [MONTHS[m - 1] for m in table.index]
+    table.loc["Sum of months"] = table.sum(min_count=1)
+    unit = {"NOK_1000": "NOK 1,000", "NOK_million": "NOK million"}.get(
+        data["unit"].iloc[0], data["unit"].iloc[0]
+    )
+    table.columns = [f"{c} ({unit})" for c in table.columns]
+    return table.rename_axis("month").reset_index()
 
 
 def budget_vs_accounts(ctx: RunContext, title: str, function: str, key: str) -> Section:
@@ -621,3 +638,191 @@ def comparison(
             f"{_label(ctx, chart['indicator'].iloc[0])}: {ctx.entity_name} and comparison entities."
         )
     return section
+
+
+def count_trend(ctx: RunContext, title: str, candidates: Sequence[tuple[str, str]], key: str) -> Section:
+    """Annual growth of a count (Poisson and negative binomial with estimated dispersion); an honest
+    'not estimated' when the series is too short. See :mod:`analysis.trend`."""
+    from analysis.trend import count_trends
+
+    found = first_available(ctx, candidates)
+    if found is None:
+        return _missing(title, "No annual count series for a trend", candidates[0][0])
+    indicator, category, series = found
+    series = series[series["period"].astype(int) <= ctx.year]
+    counts = pd.Series(series["value"].to_numpy(), index=series["period"].astype(int))
+    table = count_trends(counts)
+    srcs = _sources(series)
+    label = _label(ctx, indicator).lower()
+    fitted = table[table["estimated"]] if "estimated" in table else table.iloc[0:0]
+    if fitted.empty:
+        reason = str(table["reason"].iloc[0]) if "reason" in table else "too few points"
+        return Section(
+            title=title,
+            sources=srcs,
+            text=f"No trend is estimated for {label}: {reason}.",
+            key_figures=[KeyFigure(f"{key}_n_years", int(len(counts)), "count", srcs)],
+        )
+    poisson = fitted.iloc[0]
+    growth = 100 * float(poisson["growth_rate"])
+    lo, hi = 100 * float(poisson["growth_ci_low"]), 100 * float(poisson["growth_ci_high"])
+    text = (
+        f"Over {int(poisson['n_obs'])} annual observations ({counts.index.min()}–{counts.index.max()}), "
+        f"{label} changed by **{figures.format_number(growth, 1)} % a year** (Poisson; 95 % CI "
+        f"{figures.format_number(lo, 1)} to {figures.format_number(hi, 1)} %). The negative-binomial fit "
+        f"estimates the over-dispersion instead of fixing it; both are in the table."
+    )
+    shown = table[
+        [
+            c
+            for c in (
+                "model",
+                "n_obs",
+                "growth_rate",
+                "growth_ci_low",
+                "growth_ci_high",
+                "p_value",
+                "alpha",
+                "reason",
+            )
+            if c in table
+        ]
+    ]
+    return Section(
+        title=title,
+        text=text,
+        table=shown,
+        sources=srcs,
+        key_figures=[KeyFigure(f"{key}_growth_pct", round(growth, 2), "percent", srcs)],
+    )
+
+
+def cpi_levels(ctx: RunContext) -> pd.DataFrame:
+    """Annual CPI levels (2015=100): the curated levels, and for a year without a level but with a
+    published annual change, the previous level chained forward, CPI_t = CPI_{t-1} (1 + c_t/100)
+    (``harmonisation`` says so; changes are printed to one decimal)."""
+    levels = select_series(ctx.observations, "EAK", "cpi")
+    changes = select_series(ctx.observations, "EAK", "cpi_change")
+    if not len(levels):
+        return levels
+    rows = levels.copy()
+    by_year = {int(p): r for p, r in zip(rows["period"], rows.to_dict("records"), strict=True)}
+    change = {
+        int(p): (v, s)
+        for p, v, s in zip(changes["period"], changes["value"], changes["source_ids"], strict=True)
+    }
+    for year in sorted(change):
+        if year not in by_year and year - 1 in by_year:
+            prev = by_year[year - 1]
+            value = prev["value"] * (1 + change[year][0] / 100)
+            by_year[year] = {
+                **prev,
+                "period": str(year),
+                "value": value,
+                "source_ids": tuple(sorted(set(prev["source_ids"]) | set(change[year][1]))),
+                "harmonisation": f"chained: CPI {year - 1} × (1 + {change[year][0]:g} %)",
+            }
+    out = pd.DataFrame([by_year[y] for y in sorted(by_year)], columns=rows.columns)
+    out.attrs = levels.attrs
+    return out
+
+
+def real_payouts(ctx: RunContext, title: str, base_year: int, key: str) -> Section:
+    """Gross payouts in constant kroner of ``base_year`` (annual CPI, SSB table 03014)."""
+    from analysis.indicators import real_values
+
+    payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
+    cpi = cpi_levels(ctx)
+    if not len(payout):
+        return _missing(title, "No gross payouts to deflate", "sa_payout")
+    if not len(cpi) or str(base_year) not in set(cpi["period"]):
+        return _missing(title, f"No CPI for the base year {base_year}", "cpi")
+    real = real_values(payout, cpi, base_year)
+    ok = real[real["missing_reason"] == ""]
+    srcs = tuple(sorted(set(_sources(payout)) | set(_sources(cpi))))
+    table = real[["period", "nominal", "cpi", "value", "missing_reason"]].rename(
+        columns={
+            "nominal": "nominal_nok_1000",
+            "value": f"real_{base_year}_nok_1000",
+            "missing_reason": "note",
+        }
+    )
+    this = ok[ok["period"] == str(ctx.year)]
+    kfs: list[KeyFigure] = []
+    text = f"Gross payouts in constant {base_year} kroner (CPI, 2015=100)."
+    chained = cpi[cpi["harmonisation"] != ""]
+    if len(chained):
+        text += " CPI " + "; ".join(chained["harmonisation"]) + " (no index level is curated for that year)."
+    if len(this):
+        value = float(this["value"].iloc[0])
+        text += f" {ctx.year}: {fmt(value, 'NOK_1000')} in {base_year} kroner."
+        kfs.append(KeyFigure(f"{key}_{ctx.year}", value, "NOK_1000", srcs))
+    missing = real[real["missing_reason"] != ""]
+    if len(missing):
+        text += (
+            f" {len(missing)} year(s) cannot be deflated: "
+            + "; ".join(
+                f"{p}: {r}" for p, r in zip(missing["period"], missing["missing_reason"], strict=True)
+            )
+            + "."
+        )
+    return Section(title=title, text=text, table=table.reset_index(drop=True), sources=srcs, key_figures=kfs)
+
+
+def projection(ctx: RunContext, title: str, key: str) -> Section:
+    """Next year's social-assistance cost as average recipients per month × monthly payment × 12.
+
+    Central: both factors grow as in the latest year; interval: from no growth to twice that growth
+    (the districts' budget notes use the same product, e.g. Bjerke's 2012 budget premises).
+    """
+    from analysis.budget import project_next_year
+
+    rec = entity_series(ctx, "sa_recipients_monthly_avg")
+    pay = entity_series(ctx, "sa_payment_per_recipient_month", unit="NOK")
+    years = sorted(set(rec["period"]) & set(pay["period"])) if len(rec) and len(pay) else []
+    years = [y for y in years if int(y) <= ctx.year]
+    if str(ctx.year) not in years:
+        return _missing(
+            title,
+            f"The projection needs average recipients per month and the average monthly "
+            f"payment for {ctx.year}",
+            "sa_",
+        )
+
+    def at(frame: pd.DataFrame, y: str) -> float:
+        return float(frame.loc[frame["period"] == y, "value"].iloc[0])
+
+    y1 = str(ctx.year)
+    y0 = str(ctx.year - 1)
+    if y0 not in years:
+        return _missing(
+            title,
+            f"The projection takes its growth assumption from {y0} to {y1}, but there are no "
+            f"average recipients per month and monthly payment for {y0}",
+            "sa_",
+        )
+    g_r = at(rec, y1) / at(rec, y0) - 1
+    g_p = at(pay, y1) / at(pay, y0) - 1
+    proj = project_next_year(
+        at(rec, y1),
+        at(pay, y1),
+        g_r,
+        g_p,
+        recipient_growth_range=(min(0.0, 2 * g_r), max(0.0, 2 * g_r)),
+        payment_growth_range=(min(0.0, 2 * g_p), max(0.0, 2 * g_p)),
+    )
+    srcs = tuple(sorted(set(_sources(rec)) | set(_sources(pay))))
+    text = (
+        f"Projected {ctx.year + 1} cost: **{fmt(proj.central, 'NOK')}** "
+        f"(interval {fmt(proj.low, 'NOK')} to {fmt(proj.high, 'NOK')}), from {fmt(at(rec, y1))} recipients "
+        f"a month × {fmt(at(pay, y1), 'NOK')} × 12, with growth of {figures.format_number(100 * g_r, 1)} "
+        f"% in recipients and {figures.format_number(100 * g_p, 1)} % in the payment as from {y0} to {y1}; "
+        f"the interval runs "
+        f"from no growth to twice that growth."
+    )
+    kfs = [
+        KeyFigure(f"{key}_central", proj.central, "NOK", srcs),
+        KeyFigure(f"{key}_low", proj.low, "NOK", srcs),
+        KeyFigure(f"{key}_high", proj.high, "NOK", srcs),
+    ]
+    return Section(title=title, text=text, sources=srcs, key_figures=kfs)

@@ -296,7 +296,8 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
 
     - months of counts or money sum to the printed year total (same indicator, entity, source, status);
     - gross − refunds = net (refunds printed either as negative or as positive numbers);
-    - revised budget − accounts = deviation (function/area given by category).
+    - revised budget − accounts = deviation (function/area given by category);
+    - the parts of a breakdown sum to the printed table total (``category=breakdown=<dim>``).
     """
     frame = obs.copy()
     frame["num"] = pd.to_numeric(frame["value"], errors="coerce")
@@ -331,6 +332,31 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
                         f"{total:g} but the printed total is {row['num']:g}",
                     )
                 )
+
+    # parts sum to the printed table total (total rows carry category "breakdown=<dim>")
+    totals = frame[frame["category"].str.match(r"^breakdown=[a-z0-9_]+$")]
+    part_keys = ["entity_code", "period", "indicator", "status", "source_id", "unit"]
+    for idx, total in totals.iterrows():
+        dim = total["category"].split("=", 1)[1]
+        parts = frame
+        for col in part_keys:
+            parts = parts[parts[col] == total[col]]
+        parts = parts[parts["category"].str.fullmatch(rf"{dim}=[^;=]+") & (parts["preferred"] == "true")]
+        parts = parts.drop_duplicates("category")
+        if len(parts) < 2:
+            continue
+        summed = parts["num"].sum()
+        tolerance = max(tol, 0.05 * len(parts)) if total["unit"] == "percent" else tol
+        if abs(summed - total["num"]) > tolerance:
+            findings.append(
+                Problem(
+                    obs_file,
+                    _csv_line(idx),
+                    "value",
+                    f"{total['indicator']} {total['entity_code']} {total['period']}: the {len(parts)} parts "
+                    f"by {dim} sum to {summed:g} but the printed total is {total['num']:g}",
+                )
+            )
 
     pivot_keys = ["entity_code", "period", "status", "source_id", "unit", "category"]
     money = frame[frame["indicator"].isin(["sa_payout_gross", "sa_payout_refunds", "sa_payout_net"])]

@@ -1,0 +1,75 @@
+"""Report sections computed from the committed dataset, checked against arithmetic written out here
+from the printed figures (Søndre Nordstrand 2023 annual report, SSB/NOU CPI pages)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis import sections as sec
+from analysis.report import open_run
+
+
+@pytest.fixture(scope="module")
+def sondre_nordstrand():
+    return open_run("030115", 2023, [])
+
+
+def test_cpi_chained_from_published_change(sondre_nordstrand) -> None:
+    levels = sec.cpi_levels(sondre_nordstrand)
+    by_year = dict(zip(levels["period"], levels["value"], strict=True))
+    # CPI 2022 = 122.8 (curated level); 2023 has no level, only "5,5 %" → 122.8 × 1.055 = 129.554
+    assert by_year["2022"] == pytest.approx(122.8)
+    assert by_year["2023"] == pytest.approx(129.554)
+
+
+def test_payout_decomposition_2022_2023(sondre_nordstrand) -> None:
+    s = sec.payout_decomposition(sondre_nordstrand, "t", 2022, 2023, "d")
+    figures = {k.key: k.value for k in s.key_figures}
+    # printed year totals of the monthly table (line 6881/6889): 140 199 and 194 302 (NOK 1,000);
+    # recipients during the year (line 7400): 1 657 and 1 890; CPI ratio 1.055 (published change)
+    v0, v1, r0, r1, ratio = 140199.0, 194302.0, 1657.0, 1890.0, 1.055
+    weight = (v1 - v0) / (math.log(v1) - math.log(v0))
+    assert figures["d_total"] == pytest.approx(54103.0)
+    assert figures["d_volume"] == pytest.approx(weight * math.log(r1 / r0))
+    assert figures["d_inflation"] == pytest.approx(weight * math.log(ratio))
+    real0, real1 = v0 / r0, v1 / r1 / ratio
+    assert figures["d_real_payment"] == pytest.approx(weight * math.log(real1 / real0))
+
+
+def test_projection_uses_latest_growth(sondre_nordstrand) -> None:
+    s = sec.projection(sondre_nordstrand, "p", "proj")
+    figures = {k.key: k.value for k in s.key_figures}
+    rec = sondre_nordstrand.observations
+
+    def value(ind: str, year: str) -> float:
+        rows = rec[
+            (rec["entity_code"] == "030115")
+            & (rec["indicator"] == ind)
+            & (rec["period"] == year)
+            & (rec["category"] == "")
+            & (rec["status"] == "actual")
+            & rec["preferred"]
+        ]
+        return float(rows["value"].iloc[0])
+
+    r0, r1 = value("sa_recipients_monthly_avg", "2022"), value("sa_recipients_monthly_avg", "2023")
+    p0, p1 = value("sa_payment_per_recipient_month", "2022"), value("sa_payment_per_recipient_month", "2023")
+    central = r1 * (r1 / r0) * p1 * (p1 / p0) * 12
+    assert figures["proj_central"] == pytest.approx(central)
+    assert figures["proj_low"] == pytest.approx(r1 * p1 * 12)  # no growth
+    assert figures["proj_low"] <= figures["proj_central"] <= figures["proj_high"]
+
+
+def test_missing_section_names_the_supplier() -> None:
+    ctx = open_run("1201", 2011, [])
+    s = sec.monthly(ctx, "Monthly", "sa_payout_gross", "m")
+    assert not s.available
+    assert "No monthly figures" in s.missing and "SSB table 13995" in s.missing
+
+
+def test_trend_too_short_says_so() -> None:
+    ctx = open_run("1201", 2011, [])
+    s = sec.count_trend(ctx, "Trend", [("sa_recipients", "")], "t")
+    assert "No trend is estimated" in s.text and "at least 4" in s.text
