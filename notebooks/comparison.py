@@ -23,24 +23,14 @@ break_month = "2022-09"
 comparison_entities = []
 
 # %% tags=["remove-cell"]
-from IPython.display import Markdown, display
-
 from analysis import sections as sec
-from analysis.report import open_run, provenance_footer, show, show_figure
+from analysis.report import Page
 
-ctx = open_run(entity_code, year, comparison_entities)
-cited = set()
-
-
-def section(result):
-    """Display a section (its figure follows in the next cell) and remember its sources."""
-    show(result)
-    cited.update(result.sources)
-    return result
-
+page = Page.open("comparison", entity_code, year, comparison_entities, cpi_base_year, break_month)
+ctx = page.ctx
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.comparison(
         ctx,
         "Payout per recipient",
@@ -51,10 +41,10 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.comparison(
         ctx,
         "Recipients as a share of inhabitants",
@@ -65,31 +55,15 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.comparison(ctx, "Average duration", [("sa_duration_months", "")], comparison_entities, "cmp_duration")
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["remove-input"]
-display(
-    Markdown(
-        provenance_footer(
-            ctx,
-            {
-                "entity_code": entity_code,
-                "year": year,
-                "cpi_base_year": cpi_base_year,
-                "break_month": break_month,
-                "comparison_entities": comparison_entities,
-            },
-            cited,
-            "comparison.data.csv",
-            "comparison.ipynb",
-        )
-    )
-)
+page.footer()

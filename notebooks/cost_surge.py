@@ -25,81 +25,53 @@ break_month = "2022-09"
 comparison_entities = []
 
 # %% tags=["remove-cell"]
-from IPython.display import Markdown, display
-
 from analysis import sections as sec
-from analysis.report import open_run, provenance_footer, show, show_figure
+from analysis.report import Page
 
-ctx = open_run(entity_code, year, comparison_entities)
-cited = set()
-
-
-def section(result):
-    """Display a section (its figure follows in the next cell) and remember its sources."""
-    show(result)
-    cited.update(result.sources)
-    return result
-
+page = Page.open("cost_surge", entity_code, year, comparison_entities, cpi_base_year, break_month)
+ctx = page.ctx
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.payout_decomposition(
         ctx, f"Volume, real payment and inflation, {year - 1}→{year}", year - 1, year, "decomposition"
     )
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.monthly(ctx, "Monthly gross payouts", "sa_payout_gross", "monthly_gross"))
+page.show(sec.monthly(ctx, "Monthly gross payouts", "sa_payout_gross", "monthly_gross"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.monthly_break(ctx, f"A break in {break_month}?", "sa_payout_gross", break_month, "break"))
+page.show(sec.monthly_break(ctx, f"A break in {break_month}?", "sa_payout_gross", break_month, "break"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
-    sec.budget_vs_accounts(ctx, "Budget and accounts, social assistance (function 281)", "281", "f281")
-)
+page.show(sec.budget_vs_accounts(ctx, "Budget and accounts, social assistance (function 281)", "281", "f281"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.budget_vs_accounts(ctx, "Budget and accounts, qualification programme (function 276)", "276", "f276")
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.projection(ctx, f"Projection for {year + 1}", "projection"))
+page.show(sec.projection(ctx, f"Projection for {year + 1}", "projection"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["remove-input"]
-display(
-    Markdown(
-        provenance_footer(
-            ctx,
-            {
-                "entity_code": entity_code,
-                "year": year,
-                "cpi_base_year": cpi_base_year,
-                "break_month": break_month,
-                "comparison_entities": comparison_entities,
-            },
-            cited,
-            "cost_surge.data.csv",
-            "cost_surge.ipynb",
-        )
-    )
-)
+page.footer()

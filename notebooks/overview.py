@@ -24,9 +24,10 @@ comparison_entities = []
 from IPython.display import Markdown, display
 
 from analysis.listing import figures_for_year
-from analysis.report import glue, open_run, provenance_footer
+from analysis.report import Page, glue, styled_table
 
-ctx = open_run(entity_code, year, comparison_entities)
+page = Page.open("overview", entity_code, year, comparison_entities)
+ctx = page.ctx
 figures = figures_for_year(ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, entity_code, year)
 glue("n_figures", len(figures), unit="count", sources=figures["source_id"])
 glue("entity_name", ctx.entity_name, unit="text", sources=[])
@@ -38,17 +39,7 @@ glue("entity_name", ctx.entity_name, unit="text", sources=[])
 
 # %% tags=["remove-input"]
 display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
-figures.drop(columns=["indicator"]).style.hide(axis="index").format({"value": "{:,.10g}"})
+styled_table(figures.drop(columns=["indicator"]))
 
 # %% tags=["remove-input"]
-display(
-    Markdown(
-        provenance_footer(
-            ctx,
-            {"entity_code": entity_code, "year": year},
-            figures["source_id"],
-            "overview.data.csv",
-            "overview.ipynb",
-        )
-    )
-)
+page.footer(figures["source_id"])

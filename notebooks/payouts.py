@@ -22,46 +22,36 @@ break_month = "2022-09"
 comparison_entities = []
 
 # %% tags=["remove-cell"]
-from IPython.display import Markdown, display
-
 from analysis import sections as sec
-from analysis.report import open_run, provenance_footer, show, show_figure
+from analysis.report import Page
 
-ctx = open_run(entity_code, year, comparison_entities)
-cited = set()
-
-
-def section(result):
-    """Display a section (its figure follows in the next cell) and remember its sources."""
-    show(result)
-    cited.update(result.sources)
-    return result
-
+page = Page.open("payouts", entity_code, year, comparison_entities, cpi_base_year, break_month)
+ctx = page.ctx
 
 # %% tags=["hide-input"]
-s = section(sec.annual_indicator(ctx, "Gross payouts", [("sa_payout_gross", "")], "payout_gross"))
+page.show(sec.annual_indicator(ctx, "Gross payouts", [("sa_payout_gross", "")], "payout_gross"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.real_payouts(
         ctx, f"Gross payouts in constant {cpi_base_year} kroner", cpi_base_year, "payout_gross_real"
     )
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.annual_indicator(ctx, "Net payouts", [("sa_payout_net", "")], "payout_net"))
+page.show(sec.annual_indicator(ctx, "Net payouts", [("sa_payout_net", "")], "payout_net"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Average payment per recipient per month",
@@ -72,10 +62,10 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Gross payout per recipient",
@@ -85,20 +75,20 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx, "Payout per benefit month", [("sa_payout_per_benefit_month", "")], "payout_per_benefit_month"
     )
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Net operating expenditure, function 281",
@@ -109,29 +99,13 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.monthly(ctx, "Month by month", "sa_payout_gross", "monthly_gross"))
+page.show(sec.monthly(ctx, "Month by month", "sa_payout_gross", "monthly_gross"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["remove-input"]
-display(
-    Markdown(
-        provenance_footer(
-            ctx,
-            {
-                "entity_code": entity_code,
-                "year": year,
-                "cpi_base_year": cpi_base_year,
-                "break_month": break_month,
-                "comparison_entities": comparison_entities,
-            },
-            cited,
-            "payouts.data.csv",
-            "payouts.ipynb",
-        )
-    )
-)
+page.footer()

@@ -23,24 +23,14 @@ break_month = "2022-09"
 comparison_entities = []
 
 # %% tags=["remove-cell"]
-from IPython.display import Markdown, display
-
 from analysis import sections as sec
-from analysis.report import open_run, provenance_footer, show, show_figure
+from analysis.report import Page
 
-ctx = open_run(entity_code, year, comparison_entities)
-cited = set()
-
-
-def section(result):
-    """Display a section (its figure follows in the next cell) and remember its sources."""
-    show(result)
-    cited.update(result.sources)
-    return result
-
+page = Page.open("qualification", entity_code, year, comparison_entities, cpi_base_year, break_month)
+ctx = page.ctx
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "KVP participants",
@@ -51,30 +41,30 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.annual_indicator(ctx, "Completed the programme", [("kvp_completed", "")], "kvp_completed"))
+page.show(sec.annual_indicator(ctx, "Completed the programme", [("kvp_completed", "")], "kvp_completed"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.composition(ctx, "After the programme", "kvp_outcome", "outcome", "kvp_outcomes"))
+page.show(sec.composition(ctx, "After the programme", "kvp_outcome", "outcome", "kvp_outcomes"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.composition(ctx, "After the programme (shares)", "kvp_outcome_share", "outcome", "kvp_outcome_shares")
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Qualification benefit paid",
@@ -84,10 +74,10 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Introduction-programme participants",
@@ -101,10 +91,10 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Introduction programme, net expenditure (function 275)",
@@ -114,23 +104,7 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["remove-input"]
-display(
-    Markdown(
-        provenance_footer(
-            ctx,
-            {
-                "entity_code": entity_code,
-                "year": year,
-                "cpi_base_year": cpi_base_year,
-                "break_month": break_month,
-                "comparison_entities": comparison_entities,
-            },
-            cited,
-            "qualification.data.csv",
-            "qualification.ipynb",
-        )
-    )
-)
+page.footer()

@@ -24,24 +24,14 @@ break_month = "2022-09"
 comparison_entities = []
 
 # %% tags=["remove-cell"]
-from IPython.display import Markdown, display
-
 from analysis import sections as sec
-from analysis.report import open_run, provenance_footer, show, show_figure
+from analysis.report import Page
 
-ctx = open_run(entity_code, year, comparison_entities)
-cited = set()
-
-
-def section(result):
-    """Display a section (its figure follows in the next cell) and remember its sources."""
-    show(result)
-    cited.update(result.sources)
-    return result
-
+page = Page.open("recipients", entity_code, year, comparison_entities, cpi_base_year, break_month)
+ctx = page.ctx
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Recipients during the year",
@@ -51,10 +41,10 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.count_trend(
         ctx,
         "Trend in the number of recipients",
@@ -64,20 +54,20 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx, "Average recipients per month", [("sa_recipients_monthly_avg", "")], "recipients_monthly_avg"
     )
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Young recipients (18–24)",
@@ -87,10 +77,10 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Long-term recipients (6 months or more)",
@@ -100,16 +90,16 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.annual_indicator(ctx, "Average duration", [("sa_duration_months", "")], "duration"))
+page.show(sec.annual_indicator(ctx, "Average duration", [("sa_duration_months", "")], "duration"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.annual_indicator(
         ctx,
         "Social assistance as main income",
@@ -122,7 +112,7 @@ s = section(
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% [markdown]
 # ## Composition
@@ -130,58 +120,42 @@ show_figure(s)
 # Breakdowns printed for this year, as the source gives them.
 
 # %% tags=["hide-input"]
-s = section(sec.composition(ctx, "By age", "sa_recipients", "age", "by_age"))
+page.show(sec.composition(ctx, "By age", "sa_recipients", "age", "by_age"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.composition(ctx, "By sex", "sa_recipients", "sex", "by_sex"))
+page.show(sec.composition(ctx, "By sex", "sa_recipients", "sex", "by_sex"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.composition(ctx, "By civil status", "sa_recipients", "civil_status", "by_civil_status"))
+page.show(sec.composition(ctx, "By civil status", "sa_recipients", "civil_status", "by_civil_status"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.composition(ctx, "By citizenship", "sa_recipients", "citizenship", "by_citizenship"))
+page.show(sec.composition(ctx, "By citizenship", "sa_recipients", "citizenship", "by_citizenship"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(
+page.show(
     sec.composition(ctx, "By provider status", "sa_recipients", "provider_status", "by_provider_status")
 )
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["hide-input"]
-s = section(sec.composition(ctx, "By main income", "sa_recipients_share", "main_income", "by_main_income"))
+page.show(sec.composition(ctx, "By main income", "sa_recipients_share", "main_income", "by_main_income"))
 
 # %% tags=["remove-input"]
-show_figure(s)
+page.show_figure()
 
 # %% tags=["remove-input"]
-display(
-    Markdown(
-        provenance_footer(
-            ctx,
-            {
-                "entity_code": entity_code,
-                "year": year,
-                "cpi_base_year": cpi_base_year,
-                "break_month": break_month,
-                "comparison_entities": comparison_entities,
-            },
-            cited,
-            "recipients.data.csv",
-            "recipients.ipynb",
-        )
-    )
-)
+page.footer()

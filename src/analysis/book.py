@@ -162,13 +162,22 @@ def build_command(args: argparse.Namespace) -> int:
         "--keep-going",
     ]
     print(
-        f"build: {len(runs)} executed notebooks, {len(toc['parts'])} parts; running Jupyter Book", flush=True
+        f"build: {len(runs)} executed notebooks, {len(toc['parts'])} parts; running Jupyter Book with "
+        f"warnings as errors (log: {out / 'jupyter-book.log'})",
+        flush=True,
     )
-    result = subprocess.run(cmd, cwd=paths.root, check=False)
+    log = out / "jupyter-book.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as fh:
+        result = subprocess.run(cmd, cwd=paths.root, check=False, stdout=fh, stderr=subprocess.STDOUT)
     built = staging / "_build" / "html"
     if result.returncode != 0 or not (built / "index.html").exists():
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        problems = [line for line in lines if "WARNING" in line or "ERROR" in line or "Error" in line]
+        for line in (problems or lines)[-40:]:
+            print(line, file=sys.stderr)
         print(
-            f"build: error: Jupyter Book failed (exit {result.returncode}); the previous "
+            f"build: error: Jupyter Book failed (exit {result.returncode}; full log {log}); the previous "
             f"{out / 'html'} is left as it was",
             file=sys.stderr,
         )

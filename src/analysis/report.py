@@ -207,3 +207,71 @@ def show_figure(section: Any) -> None:
         raw=True,
         metadata={"image/png": {"alt": section.alt_text, "caption": section.caption, "label": label}},
     )
+
+
+class Page:
+    """One executed template: its run context, the sections shown and the sources they cite.
+
+    Templates stay thin::
+
+        page = Page.open("payouts", entity_code, year, comparison_entities, cpi_base_year, break_month)
+        page.show(sec.annual_indicator(page.ctx, ...))   # heading, text, table, glue
+        page.show_figure()                                # the figure, alone in its cell
+        page.footer()                                     # provenance
+    """
+
+    def __init__(self, template: str, ctx: RunContext, parameters: dict[str, Any]) -> None:
+        self.template = template
+        self.ctx = ctx
+        self.parameters = parameters
+        self.cited: set[str] = set()
+        self._last: Any = None
+
+    @classmethod
+    def open(
+        cls,
+        template: str,
+        entity_code: str,
+        year: int,
+        comparison_entities: Sequence[str] = (),
+        cpi_base_year: int | None = None,
+        break_month: str | None = None,
+    ) -> Page:
+        parameters: dict[str, Any] = {
+            "entity_code": entity_code,
+            "year": year,
+            "comparison_entities": list(comparison_entities),
+        }
+        if cpi_base_year is not None:
+            parameters["cpi_base_year"] = cpi_base_year
+        if break_month is not None:
+            parameters["break_month"] = break_month
+        return cls(template, open_run(entity_code, year, comparison_entities), parameters)
+
+    def show(self, section: Any) -> None:
+        """Display a section (see :func:`show`) and remember its sources for the footer."""
+        show(section)
+        self.cited.update(section.sources)
+        self._last = section
+
+    def show_figure(self) -> None:
+        """The figure of the section shown last, if any (see :func:`show_figure`)."""
+        if self._last is not None:
+            show_figure(self._last)
+
+    def footer(self, extra_sources: Iterable[str] = ()) -> None:
+        """The provenance footer with downloads of this page's data and notebook."""
+        from IPython.display import Markdown, display
+
+        self.cited.update(extra_sources)
+        display(
+            Markdown(
+                provenance_footer(
+                    self.ctx,
+                    self.parameters,
+                    self.cited,
+                    f"{self.template}.data.csv",
+                    f"{self.template}.ipynb",
+                )
+            )
+        )
