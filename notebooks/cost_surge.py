@@ -42,6 +42,12 @@ page.show(
 page.show_figure()
 
 # %% tags=["hide-input"]
+page.show(sec.baseline_decomposition(ctx, "baseline"))
+
+# %% tags=["remove-input"]
+page.show_figure()
+
+# %% tags=["hide-input"]
 page.show(sec.monthly(ctx, "Monthly gross payouts", "sa_payout_gross", "monthly_gross"))
 
 # %% tags=["remove-input"]

@@ -73,3 +73,21 @@ def test_trend_too_short_says_so() -> None:
     ctx = open_run("1201", 2011, [])
     s = sec.count_trend(ctx, "Trend", [("sa_recipients", "")], "t")
     assert "No trend is estimated" in s.text and "at least 4" in s.text
+
+
+def test_national_decomposition_2019_2023() -> None:
+    ctx = open_run("EAK", 2023, [])
+    s = sec.baseline_decomposition(ctx, "b")
+    assert s.title.endswith("2019→2023")
+    figures = {k.key: k.value for k in s.key_figures}
+    # SSB figures as printed on the cited pages: gross payouts (NOK 1,000) 6 983 773 (2019) and
+    # 9 770 381 (2023); recipients 129 894 and 152 645; CPI 2019 = 110.8, CPI 2022 = 122.8 and the
+    # published change 2023 = 5.5 % → CPI 2023 = 122.8 × 1.055.
+    v0, v1, r0, r1 = 6983773.0, 9770381.0, 129894.0, 152645.0
+    p0, p1 = 110.8, 122.8 * 1.055
+    weight = (v1 - v0) / (math.log(v1) - math.log(v0))
+    assert figures["b_total"] == pytest.approx(v1 - v0)
+    assert figures["b_volume"] == pytest.approx(weight * math.log(r1 / r0))
+    assert figures["b_inflation"] == pytest.approx(weight * math.log(p1 / p0))
+    assert figures["b_real_payment"] == pytest.approx(weight * math.log((v1 / r1 / p1) / (v0 / r0 / p0)))
+    assert figures["b_volume"] + figures["b_real_payment"] + figures["b_inflation"] == pytest.approx(v1 - v0)

@@ -403,11 +403,25 @@ def price_ratio(ctx: RunContext, year_from: int, year_to: int) -> tuple[float, t
     serves as well as two index levels; changes are printed to one decimal, which bounds the
     rounding error of the ratio at about ±0.05 % a year. Returns None when neither is available.
     """
-    levels = select_series(ctx.observations, "EAK", "cpi")
-    have = dict(zip(levels["period"], zip(levels["value"], levels["source_ids"], strict=True), strict=True))
+    levels = cpi_levels(ctx)
+    have = (
+        dict(
+            zip(
+                levels["period"],
+                zip(levels["value"], levels["source_ids"], levels["harmonisation"], strict=True),
+                strict=True,
+            )
+        )
+        if len(levels)
+        else {}
+    )
     if str(year_from) in have and str(year_to) in have:
-        (v0, s0), (v1, s1) = have[str(year_from)], have[str(year_to)]
-        return v1 / v0, tuple(sorted(set(s0) | set(s1))), f"CPI {year_to} / CPI {year_from} (2015=100)"
+        (v0, s0, h0), (v1, s1, h1) = have[str(year_from)], have[str(year_to)]
+        how = f"CPI {year_to} / CPI {year_from} (2015=100)"
+        chained = [h for h in (h0, h1) if h]
+        if chained:
+            how += " with " + "; ".join(chained)
+        return v1 / v0, tuple(sorted(set(s0) | set(s1))), how
     changes = select_series(ctx.observations, "EAK", "cpi_change")
     by_year = dict(
         zip(changes["period"], zip(changes["value"], changes["source_ids"], strict=True), strict=True)
@@ -533,6 +547,31 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         sources=srcs,
         key_figures=kfs,
         caption=f"Decomposition of the change in gross payouts, {year_from}–{year_to}.",
+    )
+
+
+def baseline_decomposition(ctx: RunContext, key: str, last_base_year: int = 2021) -> Section:
+    """The decomposition from the latest pre-surge year with the needed figures (≤ ``last_base_year``)
+    to the chapter year: how the whole surge splits into volume, real payment and inflation."""
+    title = f"Since before the surge: up to {ctx.year}"
+    if ctx.year <= last_base_year:
+        return Section(
+            title=title, missing=f"{ctx.year} is before the 2022–2024 surge; no baseline comparison"
+        )
+    payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
+    candidates = (
+        sorted((int(p) for p in payout["period"] if int(p) <= last_base_year), reverse=True)
+        if len(payout)
+        else []
+    )
+    for base in candidates:
+        section = payout_decomposition(ctx, f"Since before the surge: {base}→{ctx.year}", base, ctx.year, key)
+        if section.available:
+            return section
+    return _missing(
+        title,
+        f"No year up to {last_base_year} with gross payouts, recipients and CPI to compare with {ctx.year}",
+        "sa_payout",
     )
 
 
