@@ -628,6 +628,14 @@ def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str,
     return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
 
 
+def _about_later_year(note: str, year: int) -> bool:
+    """A 'Missing: …' caveat about a period after the chapter year is noise on this page."""
+    import re
+
+    years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", note)]
+    return note.startswith("Missing:") and bool(years) and min(years) > year
+
+
 def comparison(
     ctx: RunContext, title: str, specs: Sequence[tuple[str, str]], peers: Sequence[str], key: str
 ) -> Section:
@@ -648,8 +656,10 @@ def comparison(
     if table.empty:
         return _missing(title, f"No comparable figures up to {ctx.year}", specs[0][0])
     srcs = tuple(sorted({s for ids in table["source_ids"] for s in ids}))
-    shown = table[["name", "indicator", "period", "value", "unit", "counting_basis", "derived"]].reset_index(
-        drop=True
+    shown = (
+        table[["name", "label", "period", "value", "unit", "counting_basis", "formula"]]
+        .rename(columns={"label": "indicator", "formula": "computed_as"})
+        .reset_index(drop=True)
     )
     text = f"{len(shown)} comparable figures for {shown['name'].nunique()} entities."
     section = Section(
@@ -657,7 +667,11 @@ def comparison(
         text=text,
         table=shown,
         sources=srcs,
-        notes=list(comp.caveats),
+        notes=[
+            note.strip().rstrip(":") + ("." if note.strip().endswith(":") else "")
+            for note in comp.caveats
+            if not _about_later_year(note, ctx.year)
+        ],
         key_figures=[KeyFigure(f"{key}_n", int(len(shown)), "count", srcs)],
     )
     latest = table.sort_values("period").groupby(["indicator"]).tail(1)
