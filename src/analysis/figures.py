@@ -501,7 +501,7 @@ def grouped_bar_chart(
         ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
         if len(hues) > 1:
-            ax.legend(loc="best")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside the bars: never hides one
         _add_source_line(fig, src)
     unit_txt = f" Values in {_unit_label(unit_, False)}." if unit_ else ""
     alt = f"Grouped bar chart: {title}.{unit_txt} " + "; ".join(alt_groups) + f". {src}."
