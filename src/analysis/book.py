@@ -56,6 +56,7 @@ def chapter_index_page(run_group: list[Run], data: Dataset) -> str:
 
 
 def grouped_runs(runs: list[Run]) -> dict[str, dict[int, list[Run]]]:
+    """Runs grouped by entity code, then year (grid order kept)."""
     groups: dict[str, dict[int, list[Run]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
         groups[run.entity_code][run.year].append(run)
@@ -115,6 +116,7 @@ def make_toc(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict:
 
 
 def build_command(args: argparse.Namespace) -> int:
+    """``python -m analysis build``: generate pages and toc, run Jupyter Book, swap in _build/html."""
     paths = project_paths(args.root)
     try:
         data = load_dataset(paths)

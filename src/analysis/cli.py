@@ -67,6 +67,7 @@ def _cmd_fetch_ssb(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of every subcommand (each with --help)."""
     parser = _Parser(
         prog="python -m analysis",
         description=(
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse ``argv``, run the subcommand, return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -36,6 +36,7 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 
 def data_dictionary(data: Dataset) -> str:
+    """Markdown of the data dictionary: observation columns and every indicator with its row count."""
     cols = pd.DataFrame(
         {"column": list(OBSERVATION_COLUMNS), "meaning": [COLUMN_DOCS[c] for c in OBSERVATION_COLUMNS]}
     )
@@ -62,6 +63,7 @@ def data_dictionary(data: Dataset) -> str:
 
 
 def coverage(data: Dataset) -> str:
+    """Markdown of the coverage matrix: figures per entity × year and per entity × indicator group."""
     obs = data.observations.assign(year=data.observations["period"].str[:4])
     names = data.entities.set_index("entity_code")["name"]
     matrix = obs.pivot_table(
@@ -96,6 +98,7 @@ def coverage(data: Dataset) -> str:
 
 
 def sources_page(data: Dataset) -> str:
+    """Markdown of the source list and of the non-preferred rows (known contradictions)."""
     counts = data.observations.groupby("source_id").size().rename("figures")
     src = data.sources.merge(counts, left_on="source_id", right_index=True, how="left").fillna({"figures": 0})
     src["figures"] = src["figures"].astype(int)

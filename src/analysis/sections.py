@@ -49,6 +49,7 @@ SUPPLIERS: tuple[tuple[str, str], ...] = (
 
 
 def supplier(indicator: str) -> str:
+    """Which source would supply a missing ``indicator`` (by id prefix), for the missing-data notes."""
     for prefix, text in SUPPLIERS:
         if indicator.startswith(prefix):
             return text
@@ -57,6 +58,8 @@ def supplier(indicator: str) -> str:
 
 @dataclass(frozen=True)
 class KeyFigure:
+    """A value to glue and record: key, value, unit and the source ids behind it."""
+
     key: str
     value: Any
     unit: str

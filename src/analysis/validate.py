@@ -97,6 +97,7 @@ def _check_unique(frame: pd.DataFrame, column: str, file: str, report: Report) -
 
 
 def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 16), b""):

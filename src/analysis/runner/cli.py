@@ -53,6 +53,7 @@ class Progress:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    """``python -m analysis run``: check parameters, then execute the stale runs in parallel."""
     paths = project_paths(args.root)
     try:
         data = load_dataset(paths)

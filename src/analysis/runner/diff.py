@@ -64,6 +64,7 @@ def read_revision(root: Path, revision: str, reports: str = "book/reports") -> K
 
 
 def read_side(root: Path, spec: str | None) -> KeyFigures:
+    """Key figures of one side of a diff: the working tree (None), a folder or a git revision."""
     if spec is None:
         return read_folder(root / "book" / "reports")
     path = Path(spec)
@@ -74,6 +75,8 @@ def read_side(root: Path, spec: str | None) -> KeyFigures:
 
 @dataclass(frozen=True)
 class Change:
+    """One key figure that changed, appeared or disappeared between two versions."""
+
     run: str
     key: str
     kind: str  # changed, appeared, disappeared
@@ -99,6 +102,7 @@ def compare(a: KeyFigures, b: KeyFigures) -> list[Change]:
 
 
 def format_changes(changes: list[Change]) -> str:
+    """A plain-text table of the changes (or a line saying there are none)."""
     if not changes:
         return "no key figure changed"
     rows = [("run", "key", "change", "before", "after", "unit")]
@@ -120,6 +124,7 @@ def format_changes(changes: list[Change]) -> str:
 
 
 def diff_command(args: argparse.Namespace) -> int:
+    """``python -m analysis diff A [B]``: print the key figures that differ; exit 2 on an unreadable side."""
     root = project_paths(args.root).root
     try:
         a = read_side(root, args.a)

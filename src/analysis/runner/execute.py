@@ -59,6 +59,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def output_paths(run: Run, paths: ProjectPaths) -> dict[str, Path]:
+    """The four files a successful run writes, by role."""
     folder = run.output_dir(paths)
     return {
         "notebook": folder / f"{run.template}.ipynb",

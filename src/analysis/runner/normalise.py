@@ -95,6 +95,7 @@ def key_figures(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
 
 
 def key_figures_bytes(figures: list[dict[str, Any]]) -> bytes:
+    """Key figures as deterministic JSON (sorted keys, final newline)."""
     return (json.dumps(figures, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
