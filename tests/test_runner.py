@@ -28,6 +28,8 @@ PROBE = HEADER + (
     "glue('code', entity_code, unit='text', sources=[])\n"
     "glue('code_type', type(entity_code).__name__, unit='text', sources=[])\n"
     "glue('rows', len(ctx.observations), unit='count', sources=ctx.observations['source_id'])\n"
+    "# %%\nfrom analysis.report import styled_table\n"
+    "styled_table(ctx.observations.head(3)[['period', 'value', 'unit']])\n"
 )
 BROKEN = HEADER + "# %%\nraise RuntimeError('this template fails on purpose')\n"
 SLOW = HEADER + "# %%\nimport time\ntime.sleep(60)\n"

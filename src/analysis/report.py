@@ -152,7 +152,10 @@ def styled_table(table: pd.DataFrame) -> Any:
     classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
     for column in numeric:
         classes[column] = "num"
-    styler = shown.style.hide(axis="index").format(table_number, subset=numeric)
+    # pandas gives every Styler a random uuid (HTML ids); derive it from the content instead so
+    # that the same inputs give byte-identical notebooks
+    stable = hashlib.sha256(shown.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    styler = shown.style.set_uuid(f"t{stable}").hide(axis="index").format(table_number, subset=numeric)
     return styler.set_td_classes(classes).relabel_index(
         [column_label(c) for c in shown.columns], axis="columns"
     )

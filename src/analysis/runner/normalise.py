@@ -10,6 +10,7 @@ a few lines of our own.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import nbformat
@@ -17,6 +18,7 @@ import nbformat
 VOLATILE_NOTEBOOK_KEYS = ("papermill", "jupytext", "widgets")
 VOLATILE_CELL_KEYS = ("papermill", "execution", "collapsed", "scrolled")
 ANALYSIS_META = "analysis"
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
 def promote_image_metadata(cell: nbformat.NotebookNode, label: str) -> None:
@@ -71,6 +73,10 @@ def normalise_notebook(
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
+                plain = output.get("data", {}).get("text/plain")
+                if isinstance(plain, str) and MEMORY_ADDRESS.search(plain):
+                    # reprs such as "<Styler at 0x7f…>" carry a memory address that changes every run
+                    output["data"]["text/plain"] = MEMORY_ADDRESS.sub(">", plain)
             promote_image_metadata(cell, f"fig-{label_prefix}")
     return nb
 
