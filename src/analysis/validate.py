@@ -28,6 +28,7 @@ from analysis.dataset import (
 )
 from analysis.numbers import value_in_text
 from analysis.paths import ProjectPaths, project_paths
+from analysis.units import ADDITIVE_UNITS
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2}))?$")
 CATEGORY_RE = re.compile(r"^[a-z0-9_]+=[^;=]+(;[a-z0-9_]+=[^;=]+)*$")
@@ -306,9 +307,7 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
     findings: list[Problem] = []
     tol = 1.0  # printed figures are rounded to whole units of their unit
 
-    additive = frame["unit"].isin(
-        ["persons", "cases", "households", "participants", "NOK", "NOK_1000", "NOK_million"]
-    )
+    additive = frame["unit"].isin(ADDITIVE_UNITS)
     monthly = frame[(frame["period"].str.len() == 7) & additive].copy()
     monthly["year"] = monthly["period"].str[:4]
     yearly = frame[frame["period"].str.len() == 4]
