@@ -155,12 +155,13 @@ def entity_series(
 
 
 def first_available(
-    ctx: RunContext, candidates: Sequence[tuple[str, str]], status: str = "actual", year: int | None = None
+    ctx: RunContext, candidates: Sequence[tuple[str, str]], status: str = "actual", years: Iterable[int] = ()
 ) -> tuple[str, str, pd.DataFrame] | None:
-    """The first (indicator, category) with data (in ``year`` if given), with its series."""
+    """The first (indicator, category) with data (in every one of ``years`` if given), with its series."""
+    needed = {str(y) for y in years}
     for indicator, category in candidates:
         frame = entity_series(ctx, indicator, category=category, status=status)
-        if len(frame) and (year is None or str(year) in set(frame["period"])):
+        if len(frame) and needed <= set(frame["period"]):
             return indicator, category, frame
     return None
 
@@ -174,7 +175,7 @@ def annual_indicator(
     extra_status: Iterable[str] = (),
 ) -> Section:
     """An annual series (first candidate with data in the chapter year), a chart and the year's value."""
-    found = first_available(ctx, candidates, year=ctx.year)
+    found = first_available(ctx, candidates, years=[ctx.year])
     if found is None:
         names = " or ".join(f"{_label(ctx, i)}{f' ({c})' if c else ''}" for i, c in candidates)
         return _missing(title, f"No figure for {names} in {ctx.year}", candidates[0][0])
@@ -451,17 +452,11 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     see :func:`analysis.decomposition.decompose_payout_change`.
     """
     payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
-    volume = None
-    for candidate in [
-        ("sa_recipients", ""),
-        ("sa_cases", ""),
-        ("sa_recipients_monthly_avg", ""),
-        ("sa_active_cases", ""),
-    ]:
-        frame = entity_series(ctx, candidate[0], category=candidate[1])
-        if len(frame) and {str(year_from), str(year_to)} <= set(frame["period"]):
-            volume = (candidate[0], candidate[1], frame)
-            break
+    volume = first_available(
+        ctx,
+        [("sa_recipients", ""), ("sa_cases", ""), ("sa_recipients_monthly_avg", ""), ("sa_active_cases", "")],
+        years=[year_from, year_to],
+    )
     prices = price_ratio(ctx, year_from, year_to)
     need = [
         f"gross payouts {y}"
