@@ -14,7 +14,15 @@ from analysis.dataset import OBSERVATION_COLUMNS, read_text_table
 from analysis.ssb import jsonstat
 from analysis.ssb.client import DataResult, Response
 from analysis.ssb.observations import plain_decimal, reconcile, source_id, table_rows
-from analysis.ssb.tables import ContentRule, TableSpec, TableSpecError, lineage_codes, resolve, table_spec
+from analysis.ssb.tables import (
+    KOSTRA_EXPENDITURE_MAPPING,
+    ContentRule,
+    TableSpec,
+    TableSpecError,
+    lineage_codes,
+    resolve,
+    table_spec,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "ssb"
@@ -82,13 +90,7 @@ def test_rows_from_real_fixture_keep_suppressed_cells_out(entities: pd.DataFrame
             "KOKart0000": ("AGD10", "AGD2"),
             "KOKregnskapsomfa0000": ("A", "B"),
         },
-        fixed_labels={"AGD10": r"^brutto driftsutgifter", "AGD2": r"^netto driftsutgifter"},
-        indicator_by={"KOKart0000": {"AGD10": "exp_gross_operating", "AGD2": "exp_net_operating"}},
-        category_by={
-            "KOKfunksjon0000": "function",
-            "KOKregnskapsomfa0000": {"A": "", "B": "accounts=municipal_fund"},
-        },
-        default_unit="NOK_1000",
+        **KOSTRA_EXPENDITURE_MAPPING,
     )
     res = resolve(spec, doc, entities, ["EAK", "3001"], 2015, None)
     frame = jsonstat.decode(doc)

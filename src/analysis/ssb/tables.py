@@ -103,6 +103,18 @@ _SA_RULES: tuple[ContentRule, ...] = (
     ),
 )
 
+#: How a KOSTRA accounts table (function × art × accounts scope, NOK 1,000) maps to indicators and
+#: categories; shared by every KOSTRA expenditure table (12362 here, 12367 in the tests).
+KOSTRA_EXPENDITURE_MAPPING: dict[str, Any] = {
+    "fixed_labels": {"AGD10": r"^brutto driftsutgifter", "AGD2": r"^netto driftsutgifter"},
+    "indicator_by": {"KOKart0000": {"AGD10": "exp_gross_operating", "AGD2": "exp_net_operating"}},
+    "category_by": {
+        "KOKfunksjon0000": "function",
+        "KOKregnskapsomfa0000": {"A": "", "B": "accounts=municipal_fund"},
+    },
+    "default_unit": "NOK_1000",
+}
+
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "13995",
@@ -129,13 +141,7 @@ TABLES: tuple[TableSpec, ...] = (
             "KOKart0000": ("AGD10", "AGD2"),
             "KOKregnskapsomfa0000": ("A", "B"),
         },
-        fixed_labels={"AGD10": r"^brutto driftsutgifter", "AGD2": r"^netto driftsutgifter"},
-        indicator_by={"KOKart0000": {"AGD10": "exp_gross_operating", "AGD2": "exp_net_operating"}},
-        category_by={
-            "KOKfunksjon0000": "function",
-            "KOKregnskapsomfa0000": {"A": "", "B": "accounts=municipal_fund"},
-        },
-        default_unit="NOK_1000",
+        **KOSTRA_EXPENDITURE_MAPPING,
     ),
     TableSpec(
         "07459",
