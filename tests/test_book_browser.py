@@ -137,9 +137,11 @@ def page(browser: Any, site_url: str) -> Iterator[Watched]:
     context.route("**/*", route)
     pg.on(
         "console",
-        lambda m: watched.errors.append(f"console.{m.type}: {m.text} ({m.location.get('url', '')})")
-        if m.type == "error"
-        else None,
+        lambda m: (
+            watched.errors.append(f"console.{m.type}: {m.text} ({m.location.get('url', '')})")
+            if m.type == "error"
+            else None
+        ),
     )
     pg.on("pageerror", lambda e: watched.errors.append(f"page error: {e}"))
     pg.on(

@@ -23,7 +23,7 @@ from analysis.paths import project_paths
 
 # Units the payouts may be printed in, as multiples of NOK (kept local: this test must not depend
 # on the conversion module it would otherwise be checking).
-NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1_000.0, "NOK_million": 1_000_000.0}
+NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1_000.0, "NOK_million": 1_000_000.0, "NOK_billion": 1_000_000_000.0}
 
 
 @pytest.fixture(scope="module")

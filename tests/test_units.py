@@ -28,6 +28,8 @@ def test_money_conversions_by_hand() -> None:
     # 17 440 NOK = 17 440 / 1 000 = 17.44 NOK 1,000
     assert convert(-17440, "NOK", "NOK_1000") == pytest.approx(-17.44)
     assert conversion_factor("NOK_million", "NOK_1000") == 1000.0
+    # 6.7 billion ("6,7 milliarder") = 6.7 × 10⁹ / 10³ = 6 700 000 NOK 1,000
+    assert convert(6.7, "NOK_billion", "NOK_1000") == pytest.approx(6_700_000)
     assert conversion_factor("persons", "persons") == 1.0
 
 

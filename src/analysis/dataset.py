@@ -69,6 +69,7 @@ UNITS: frozenset[str] = frozenset(
         "NOK",
         "NOK_1000",
         "NOK_million",
+        "NOK_billion",
         "percent",
         "percentage_points",
         "months",

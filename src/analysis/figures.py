@@ -192,6 +192,7 @@ def _unit_label(unit: str, norwegian: bool) -> str:
         "NOK": "NOK" if not norwegian else "kr",
         "NOK_1000": "NOK 1,000" if not norwegian else "1 000 kr",
         "NOK_million": "NOK million" if not norwegian else "mill. kr",
+        "NOK_billion": "NOK billion" if not norwegian else "mrd. kr",
         "percent": "%",
         "per_1000_inhabitants": "per 1,000 inhabitants" if not norwegian else "per 1 000 innbyggere",
     }.get(unit, unit.replace("_", " "))

@@ -130,6 +130,7 @@ UNIT_LABELS = {
     "NOK": "NOK",
     "NOK_1000": "NOK 1,000",
     "NOK_million": "NOK million",
+    "NOK_billion": "NOK billion",
     "percent": "%",
     "percentage_points": "percentage points",
     "index_2015_100": "index (2015=100)",

@@ -99,6 +99,7 @@ def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
         "NOK": " kr",
         "NOK_1000": " thousand kr",
         "NOK_million": " million kr",
+        "NOK_billion": " billion kr",
         "percent": " %",
         "percentage_points": " percentage points",
         "months": " months",
@@ -356,7 +357,7 @@ def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
     table = frame.pivot_table(index="month", columns="year", values="value", aggfunc="first")
     table.index = [MONTHS[m - 1] for m in table.index]
     table.loc["Sum of months"] = table.sum(min_count=1)
-    unit = {"NOK_1000": "NOK 1,000", "NOK_million": "NOK million"}.get(
+    unit = {"NOK_1000": "NOK 1,000", "NOK_million": "NOK million", "NOK_billion": "NOK billion"}.get(
         data["unit"].iloc[0], data["unit"].iloc[0]
     )
     table.columns = [f"{c} ({unit})" for c in table.columns]

@@ -1,7 +1,8 @@
 """Units of the curated observations and conversion between them.
 
-Money is printed in three scales (``NOK``, ``NOK_1000`` "tall i tusen kroner", ``NOK_million``
-"mill. kr"); the same figure may appear in several of them. Only money converts between scales:
+Money is printed in four scales (``NOK``, ``NOK_1000`` "tall i tusen kroner", ``NOK_million``
+"mill. kr", ``NOK_billion`` "milliarder", used by national articles that print only rounded totals);
+the same figure may appear in several of them. Only money converts between scales:
 a percent is not money, persons are not cases, and an index is not a price. Asking for such a
 conversion raises :class:`UnitError` naming both units, instead of silently returning a number.
 
@@ -18,15 +19,18 @@ import pandas as pd
 from analysis.dataset import UNITS
 
 #: NOK per one unit of each money scale.
-MONEY_SCALE: dict[str, float] = {"NOK": 1.0, "NOK_1000": 1_000.0, "NOK_million": 1_000_000.0}
+MONEY_SCALE: dict[str, float] = {
+    "NOK": 1.0,
+    "NOK_1000": 1_000.0,
+    "NOK_million": 1_000_000.0,
+    "NOK_billion": 1_000_000_000.0,
+}
 MONEY_UNITS: frozenset[str] = frozenset(MONEY_SCALE)
 #: Counts of people, cases or households: they add up over parts of a whole but never convert
 #: into each other (a person may have several cases; a household holds several persons).
 COUNT_UNITS: frozenset[str] = frozenset({"persons", "cases", "households", "participants", "count"})
 #: Units whose values add up across parts of a whole .
-ADDITIVE_UNITS: frozenset[str] = frozenset(
-    {"persons", "cases", "households", "participants", "NOK", "NOK_1000", "NOK_million"}
-)
+ADDITIVE_UNITS: frozenset[str] = frozenset({"persons", "cases", "households", "participants", *MONEY_SCALE})
 #: Units that are ratios, averages or indices: never summed across entities.
 RATIO_UNITS: frozenset[str] = frozenset(
     {"percent", "percentage_points", "per_1000_inhabitants", "index_2015_100"}
@@ -48,14 +52,15 @@ def check_unit(unit: str) -> str:
 
 
 def is_money(unit: str) -> bool:
-    """True for ``NOK``, ``NOK_1000`` and ``NOK_million``."""
+    """True for the money scales ``NOK``, ``NOK_1000``, ``NOK_million`` and ``NOK_billion``."""
     return unit in MONEY_UNITS
 
 
 def conversion_factor(from_unit: str, to_unit: str) -> float:
     """The factor *f* such that ``value_in_to_unit = value_in_from_unit × f``.
 
-    Formula: for money scales *s* (NOK per unit: NOK = 1, NOK_1000 = 10³, NOK_million = 10⁶),
+    Formula: for money scales *s* (NOK per unit: NOK = 1, NOK_1000 = 10³, NOK_million = 10⁶,
+    NOK_billion = 10⁹),
     ``f = s(from) / s(to)``; for identical units ``f = 1``. Every other pair raises
     :class:`UnitError` (e.g. ``percent`` → ``NOK``, ``persons`` → ``cases``).
 
