@@ -48,6 +48,12 @@ page.show(sec.baseline_decomposition(ctx, "baseline"))
 page.show_figure()
 
 # %% tags=["hide-input"]
+page.show(sec.baseline_decomposition(ctx, "baseline_exact", exact=True))
+
+# %% tags=["remove-input"]
+page.show_figure()
+
+# %% tags=["hide-input"]
 page.show(sec.monthly(ctx, "Monthly gross payouts", "sa_payout_gross", "monthly_gross"))
 
 # %% tags=["remove-input"]

@@ -75,19 +75,46 @@ def test_trend_too_short_says_so() -> None:
     assert "No trend is estimated" in s.text and "at least 4" in s.text
 
 
-def test_national_decomposition_2019_2023() -> None:
+def _assert_lmdi(
+    figures: dict, key: str, v: tuple[float, float], r: tuple[float, float], p: tuple[float, float]
+):
+    """The log-mean (LMDI-I) contributions written out: w = (V1 − V0) / (ln V1 − ln V0)."""
+    (v0, v1), (r0, r1), (p0, p1) = v, r, p
+    weight = (v1 - v0) / (math.log(v1) - math.log(v0))
+    assert figures[f"{key}_total"] == pytest.approx(v1 - v0)
+    assert figures[f"{key}_volume"] == pytest.approx(weight * math.log(r1 / r0))
+    assert figures[f"{key}_inflation"] == pytest.approx(weight * math.log(p1 / p0))
+    assert figures[f"{key}_real_payment"] == pytest.approx(weight * math.log((v1 / r1 / p1) / (v0 / r0 / p0)))
+    parts = figures[f"{key}_volume"] + figures[f"{key}_real_payment"] + figures[f"{key}_inflation"]
+    assert parts == pytest.approx(v1 - v0)
+
+
+def test_national_baseline_decomposition_2021_2023() -> None:
     ctx = open_run("EAK", 2023, [])
     s = sec.baseline_decomposition(ctx, "b")
-    assert s.title.endswith("2019→2023")
+    # 2021 is the latest pre-surge year with national payouts and recipients printed
+    assert s.title.endswith("2021→2023")
+    figures = {k.key: k.value for k in s.key_figures}
+    # As printed: gross payouts 6,71 milliarder (2021, NTB/KOSTRA) = 6 710 000 NOK 1,000 and
+    # 9 770 381 NOK 1,000 (2023, SSB key figures); recipients "om lag 119 400" (2021) and 152 645
+    # (2023); CPI 2021 = 116.1, CPI 2023 = 122.8 × 1.055 (no 2023 level is curated).
+    _assert_lmdi(figures, "b", (6_710_000.0, 9_770_381.0), (119_400.0, 152_645.0), (116.1, 122.8 * 1.055))
+    # both rounded 2021 inputs are named under the section
+    assert len(s.notes) == 2 and all("2021" in n for n in s.notes)
+    assert "printed rounded" in s.text
+
+
+def test_national_decomposition_2019_2023() -> None:
+    ctx = open_run("EAK", 2023, [])
+    s = sec.payout_decomposition(ctx, "t", 2019, 2023, "d")
     figures = {k.key: k.value for k in s.key_figures}
     # SSB figures as printed on the cited pages: gross payouts (NOK 1,000) 6 983 773 (2019) and
     # 9 770 381 (2023); recipients 129 894 and 152 645; CPI 2019 = 110.8, CPI 2022 = 122.8 and the
     # published change 2023 = 5.5 % → CPI 2023 = 122.8 × 1.055.
-    v0, v1, r0, r1 = 6983773.0, 9770381.0, 129894.0, 152645.0
-    p0, p1 = 110.8, 122.8 * 1.055
-    weight = (v1 - v0) / (math.log(v1) - math.log(v0))
-    assert figures["b_total"] == pytest.approx(v1 - v0)
-    assert figures["b_volume"] == pytest.approx(weight * math.log(r1 / r0))
-    assert figures["b_inflation"] == pytest.approx(weight * math.log(p1 / p0))
-    assert figures["b_real_payment"] == pytest.approx(weight * math.log((v1 / r1 / p1) / (v0 / r0 / p0)))
-    assert figures["b_volume"] + figures["b_real_payment"] + figures["b_inflation"] == pytest.approx(v1 - v0)
+    _assert_lmdi(figures, "d", (6_983_773.0, 9_770_381.0), (129_894.0, 152_645.0), (110.8, 122.8 * 1.055))
+    # every input exact: no rounding caveat
+    assert s.notes == [] and "rounded" not in s.text
+    # the notebook's "exact figures" baseline is this same split
+    exact = sec.baseline_decomposition(ctx, "d", exact=True)
+    assert exact.title.endswith("2019→2023")
+    assert {k.key: k.value for k in exact.key_figures} == figures

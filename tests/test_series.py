@@ -14,6 +14,7 @@ from analysis.paths import project_paths
 from analysis.series import (
     SERIES_COLUMNS,
     SeriesConflictError,
+    approximate_inputs,
     harmonised_series,
     is_additive,
     lineage,
@@ -220,3 +221,23 @@ def test_series_frame_helper() -> None:
     assert s["missing_reason"].tolist() == ["not given", ""]
     with pytest.raises(ValueError):
         series_frame({"2021": 1.0, "2021-01": 2.0}, "NOK")
+
+
+def test_approximate_inputs_names_rounded_rows_only() -> None:
+    # invented rows (test data): one printed in billions, one with "rounded" in its note, one exact,
+    # one rounded but not preferred, one rounded in a year not asked for
+    billions = obs_row("EAK", "2021", "sa_payout_gross", 6.71, "NOK_billion", source="ntb")
+    about = obs_row("EAK", "2021", "sa_recipients", 119400, source="ssb-a") | {"note": "'om lag' (rounded)"}
+    exact = obs_row("EAK", "2023", "sa_recipients", 152645, source="ssb-b")
+    not_used = obs_row("EAK", "2023", "sa_recipients", 152500, source="x", preferred=False) | {
+        "note": "rounded"
+    }
+    other_year = obs_row("EAK", "2020", "sa_recipients", 124400) | {"note": "lower bound"}
+    obs = frame(billions, about, exact, not_used, other_year)
+    years = ["2021", "2023"]
+    payout_notes = approximate_inputs(obs, ["EAK"], "sa_payout_gross", years)
+    assert payout_notes == ["sa_payout_gross 2021: 6.71 NOK_billion as printed (ntb)"]
+    recipient_notes = approximate_inputs(obs, ["EAK"], "sa_recipients", years)
+    assert recipient_notes == ["sa_recipients 2021: 119400 persons as printed (ssb-a) — 'om lag' (rounded)"]
+    assert approximate_inputs(obs, ["EAK"], "sa_recipients", ["2023"]) == []
+    assert approximate_inputs(obs, ["0301"], "sa_recipients", years) == []

@@ -55,7 +55,7 @@ def test_cli_passes_on_committed_data(shared_sources: Path) -> None:
         ("period", "2023-13", "invalid period '2023-13'"),
         ("value", "12,5x", "non-numeric value '12,5x'"),
         ("indicator", "sa_nonsense", "unknown indicator 'sa_nonsense'"),
-        ("unit", "NOK_billion", "unknown unit 'NOK_billion'"),
+        ("unit", "NOK_trillion", "unknown unit 'NOK_trillion'"),
         ("status", "guess", "unknown status 'guess'"),
     ],
 )

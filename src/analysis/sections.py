@@ -22,7 +22,7 @@ from analysis.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.compare import compare_entities
 from analysis.decomposition import decompose_payout_change
 from analysis.report import RunContext
-from analysis.series import SeriesConflictError, harmonised_series, select_series
+from analysis.series import SeriesConflictError, approximate_inputs, harmonised_series, select_series
 
 # Where a missing figure would come from: by indicator prefix, the most specific first.
 SUPPLIERS: tuple[tuple[str, str], ...] = (
@@ -92,6 +92,8 @@ def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
         return "n/a"
     if unit == "p-value":
         return figures.format_number(float(value), 3)
+    if unit == "year":
+        return str(int(value))
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
     text = figures.format_number(float(value), decimals)
@@ -116,6 +118,17 @@ def _sources(frame: pd.DataFrame) -> tuple[str, ...]:
     for item in frame.get("source_ids", []):
         ids.update(item)
     return tuple(sorted(ids))
+
+
+def _point_codes(frame: pd.DataFrame, years: Iterable[int]) -> set[str]:
+    """The entity codes whose rows make up the points of ``frame`` in ``years``."""
+    wanted = {str(y) for y in years}
+    return {
+        c
+        for period, codes in zip(frame["period"], frame["codes"], strict=True)
+        if period in wanted
+        for c in codes
+    }
 
 
 def _label(ctx: RunContext, indicator: str) -> str:
@@ -526,6 +539,8 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         f"(ratio {figures.format_number(ratio, 4)})."
     )
     kfs = [
+        KeyFigure(f"{key}_year_from", year_from, "year", srcs),
+        KeyFigure(f"{key}_year_to", year_to, "year", srcs),
         KeyFigure(f"{key}_total", total, "NOK_1000", srcs),
         KeyFigure(f"{key}_price_ratio", round(ratio, 6), "ratio", tuple(price_sources)),
     ] + [KeyFigure(f"{key}_{k}", v, "NOK_1000", srcs) for k, v in result.contributions.items()]
@@ -537,6 +552,17 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     table = pd.DataFrame(
         {"component": [c for c, _ in contributions], "contribution_nok_1000": [v for _, v in contributions]}
     )
+    years = (year_from, year_to)
+    rounded = approximate_inputs(
+        ctx.observations, _point_codes(payout, years), "sa_payout_gross", map(str, years)
+    ) + approximate_inputs(
+        ctx.observations, _point_codes(volume[2], years), volume[0], map(str, years), category=volume[1]
+    )
+    if rounded:
+        text += (
+            " Some inputs are printed rounded (below), so the contributions are exact for the figures as "
+            "printed but carry that rounding."
+        )
     return Section(
         title=title,
         text=text,
@@ -546,13 +572,21 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         sources=srcs,
         key_figures=kfs,
         caption=f"Decomposition of the change in gross payouts, {year_from}–{year_to}.",
+        notes=rounded,
     )
 
 
-def baseline_decomposition(ctx: RunContext, key: str, last_base_year: int = 2021) -> Section:
+def baseline_decomposition(
+    ctx: RunContext, key: str, last_base_year: int = 2021, *, exact: bool = False
+) -> Section:
     """The decomposition from the latest pre-surge year with the needed figures (≤ ``last_base_year``)
-    to the chapter year: how the whole surge splits into volume, real payment and inflation."""
-    title = f"Since before the surge: up to {ctx.year}"
+    to the chapter year: how the whole surge splits into volume, real payment and inflation.
+
+    With ``exact=True`` only base years whose inputs are all printed exactly count (no rounded
+    figure, see :func:`analysis.series.approximate_inputs`); when the plain baseline is exact already,
+    the section is missing and says so, so that a notebook can show both without repeating one.
+    """
+    title = f"Since before the surge{' (exact figures)' if exact else ''}: up to {ctx.year}"
     if ctx.year <= last_base_year:
         return Section(
             title=title, missing=f"{ctx.year} is before the 2022–2024 surge; no baseline comparison"
@@ -563,10 +597,25 @@ def baseline_decomposition(ctx: RunContext, key: str, last_base_year: int = 2021
         if len(payout)
         else []
     )
+    first_available_base = True
     for base in candidates:
-        section = payout_decomposition(ctx, f"Since before the surge: {base}→{ctx.year}", base, ctx.year, key)
-        if section.available:
+        name = f"Since before the surge{' (exact figures)' if exact else ''}: {base}→{ctx.year}"
+        section = payout_decomposition(ctx, name, base, ctx.year, key)
+        if not section.available:
+            continue
+        if not exact:
             return section
+        if not section.notes:
+            if first_available_base:
+                return Section(
+                    title=title,
+                    missing="The comparison above uses exact figures only; no second split is needed.",
+                )
+            return section
+        first_available_base = False
+    if exact:
+        why = "no base year has exact figures" if not first_available_base else "no base year at all"
+        return Section(title=title, missing=f"No split from exact figures: {why} (see above).")
     return _missing(
         title,
         f"No year up to {last_base_year} with gross payouts, recipients and CPI to compare with {ctx.year}",

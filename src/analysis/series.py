@@ -147,6 +147,47 @@ def _empty_series(entity_code: str, indicator: str, category: str, status: str) 
     return frame
 
 
+#: Words a curation note uses for a figure the source printed rounded or as a bound
+#: (``data/CURATION.md``: "rounded", "approximate", "lower bound", "upper bound").
+APPROXIMATE_NOTE_WORDS: tuple[str, ...] = ("rounded", "approximate", "lower bound", "upper bound")
+#: Money scales that are only ever printed rounded ("6,7 milliarder").
+ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
+
+
+def approximate_inputs(
+    obs: pd.DataFrame,
+    codes: Iterable[str],
+    indicator: str,
+    periods: Iterable[str],
+    *,
+    category: str = "",
+    status: str = "actual",
+) -> list[str]:
+    """Say which preferred figures behind a series point were printed rounded or as a bound.
+
+    A row counts as approximate when its unit is a rounded-only money scale (:data:`ROUNDED_UNITS`)
+    or its curation note contains one of :data:`APPROXIMATE_NOTE_WORDS`. Returns one sentence per such
+    row — indicator, period, the value as recorded with its unit, source and note — so that a result
+    computed from it can carry the caveat. Exact figures give no sentence.
+    """
+    wanted = {str(p) for p in periods}
+    rows = obs[
+        obs["entity_code"].isin(tuple(codes))
+        & (obs["indicator"] == indicator)
+        & (obs["category"] == category)
+        & (obs["status"] == status)
+        & obs["period"].isin(wanted)
+        & obs["preferred"].astype(bool)
+    ]
+    out = []
+    for _, row in rows.sort_values(["period", "source_id"]).iterrows():
+        note = str(row.get("note", ""))
+        if row["unit"] in ROUNDED_UNITS or any(w in note.lower() for w in APPROXIMATE_NOTE_WORDS):
+            printed = f"{row['value']:g} {row['unit']} as printed ({row['source_id']})"
+            out.append(f"{indicator} {row['period']}: {printed}" + (f" — {note}" if note else ""))
+    return out
+
+
 def select_series(
     obs: pd.DataFrame,
     entity_code: str | Iterable[str],
@@ -469,6 +510,7 @@ __all__ = [
     "Lineage",
     "SeriesConflictError",
     "UnitError",
+    "approximate_inputs",
     "harmonised_series",
     "is_additive",
     "lineage",
