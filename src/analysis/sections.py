@@ -225,6 +225,14 @@ def annual_indicator(
         text += ")."
     harmonised = series.loc[series["harmonisation"] != "", "harmonisation"]
     notes = list(series.attrs.get("caveats", [])) + sorted(set(harmonised))
+    notes += approximate_inputs(
+        ctx.observations,
+        _point_codes(series, series["period"]),
+        indicator,
+        series["period"],
+        category=category,
+        label=label,
+    )
     section = Section(
         title=title,
         text=text,
@@ -553,11 +561,18 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         {"component": [c for c, _ in contributions], "contribution_nok_1000": [v for _, v in contributions]}
     )
     years = (year_from, year_to)
-    rounded = approximate_inputs(
-        ctx.observations, _point_codes(payout, years), "sa_payout_gross", map(str, years)
-    ) + approximate_inputs(
-        ctx.observations, _point_codes(volume[2], years), volume[0], map(str, years), category=volume[1]
-    )
+    rounded = [
+        note
+        for frame, indicator, category in ((payout, "sa_payout_gross", ""), (volume[2], volume[0], volume[1]))
+        for note in approximate_inputs(
+            ctx.observations,
+            _point_codes(frame, years),
+            indicator,
+            map(str, years),
+            category=category,
+            label=_label(ctx, indicator),
+        )
+    ]
     if rounded:
         text += (
             " Some inputs are printed rounded (below), so the contributions are exact for the figures as "

@@ -162,12 +162,15 @@ def approximate_inputs(
     *,
     category: str = "",
     status: str = "actual",
+    label: str = "",
 ) -> list[str]:
     """Say which preferred figures behind a series point were printed rounded or as a bound.
 
     A row counts as approximate when its unit is a rounded-only money scale (:data:`ROUNDED_UNITS`)
-    or its curation note contains one of :data:`APPROXIMATE_NOTE_WORDS`. Returns one sentence per such
-    row — indicator, period, the value as recorded with its unit, source and note — so that a result
+    or its curation note contains one of :data:`APPROXIMATE_NOTE_WORDS`; a period counts when every
+    preferred row of it is approximate (an exact printing of the same value makes the point exact).
+    Returns one sentence per such period, from its first row by source id: ``label`` (default: the
+    indicator id), period, the value as recorded with its unit, source and note — so that a result
     computed from it can carry the caveat. Exact figures give no sentence.
     """
     wanted = {str(p) for p in periods}
@@ -179,12 +182,20 @@ def approximate_inputs(
         & obs["period"].isin(wanted)
         & obs["preferred"].astype(bool)
     ]
+
+    def approximate(row: pd.Series) -> bool:
+        note = str(row.get("note", "")).lower()
+        return row["unit"] in ROUNDED_UNITS or any(w in note for w in APPROXIMATE_NOTE_WORDS)
+
     out = []
-    for _, row in rows.sort_values(["period", "source_id"]).iterrows():
+    for period, group in rows.sort_values(["period", "source_id"]).groupby("period", sort=True):
+        flags = group.apply(approximate, axis=1)
+        if not flags.all():  # an exact printing of the same value exists: the point is exact
+            continue
+        row = group.iloc[0]
         note = str(row.get("note", ""))
-        if row["unit"] in ROUNDED_UNITS or any(w in note.lower() for w in APPROXIMATE_NOTE_WORDS):
-            printed = f"{row['value']:g} {row['unit']} as printed ({row['source_id']})"
-            out.append(f"{indicator} {row['period']}: {printed}" + (f" — {note}" if note else ""))
+        printed = f"{row['value']:g} {row['unit'].replace('_', ' ')} as printed ({row['source_id']})"
+        out.append(f"{label or indicator} {period}: {printed}" + (f" — {note}" if note else ""))
     return out
 
 
