@@ -236,9 +236,9 @@ def test_approximate_inputs_names_rounded_rows_only() -> None:
     obs = frame(billions, about, exact, not_used, other_year)
     years = ["2021", "2023"]
     payout_notes = approximate_inputs(obs, ["EAK"], "sa_payout_gross", years)
-    assert payout_notes == ["sa_payout_gross 2021: 6.71 NOK billion as printed (ntb)"]
+    assert payout_notes == ["sa_payout_gross 2021: 6,71 NOK billion as printed (ntb)"]
     recipient_notes = approximate_inputs(obs, ["EAK"], "sa_recipients", years, label="Recipients")
-    assert recipient_notes == ["Recipients 2021: 119400 persons as printed (ssb-a) — 'om lag' (rounded)"]
+    assert recipient_notes == ["Recipients 2021: 119 400 persons as printed (ssb-a) — 'om lag' (rounded)"]
     assert approximate_inputs(obs, ["EAK"], "sa_recipients", ["2023"]) == []
     assert approximate_inputs(obs, ["0301"], "sa_recipients", years) == []
     # the same value also printed exactly elsewhere: the point is exact

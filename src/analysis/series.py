@@ -194,7 +194,10 @@ def approximate_inputs(
             continue
         row = group.iloc[0]
         note = str(row.get("note", ""))
-        printed = f"{row['value']:g} {row['unit'].replace('_', ' ')} as printed ({row['source_id']})"
+        value = float(row["value"])
+        # Norwegian style as in the sources: "119 400", "6,71"
+        shown = f"{int(value):,}".replace(",", " ") if value.is_integer() else f"{value:g}".replace(".", ",")
+        printed = f"{shown} {row['unit'].replace('_', ' ')} as printed ({row['source_id']})"
         out.append(f"{label or indicator} {period}: {printed}" + (f" — {note}" if note else ""))
     return out
 
