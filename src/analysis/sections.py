@@ -21,7 +21,7 @@ from analysis import budget, figures
 from analysis.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.compare import compare_entities
 from analysis.decomposition import decompose_payout_change
-from analysis.report import RunContext
+from analysis.report import UNIT_LABELS, RunContext
 from analysis.series import SeriesConflictError, approximate_inputs, harmonised_series, select_series
 
 # Where a missing figure would come from: by indicator prefix, the most specific first.
@@ -378,9 +378,7 @@ def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
     table = frame.pivot_table(index="month", columns="year", values="value", aggfunc="first")
     table.index = [MONTHS[m - 1] for m in table.index]
     table.loc["Sum of months"] = table.sum(min_count=1)
-    unit = {"NOK_1000": "NOK 1,000", "NOK_million": "NOK million", "NOK_billion": "NOK billion"}.get(
-        data["unit"].iloc[0], data["unit"].iloc[0]
-    )
+    unit = UNIT_LABELS.get(data["unit"].iloc[0], data["unit"].iloc[0])
     table.columns = [f"{c} ({unit})" for c in table.columns]
     return table.rename_axis("month").reset_index()
 
@@ -601,7 +599,8 @@ def baseline_decomposition(
     figure, see :func:`analysis.series.approximate_inputs`); when the plain baseline is exact already,
     the section is missing and says so, so that a notebook can show both without repeating one.
     """
-    title = f"Since before the surge{' (exact figures)' if exact else ''}: up to {ctx.year}"
+    heading = f"Since before the surge{' (exact figures)' if exact else ''}"
+    title = f"{heading}: up to {ctx.year}"
     if ctx.year <= last_base_year:
         return Section(
             title=title, missing=f"{ctx.year} is before the 2022–2024 surge; no baseline comparison"
@@ -612,24 +611,24 @@ def baseline_decomposition(
         if len(payout)
         else []
     )
-    first_available_base = True
+    rounded_base_seen = False  # exact mode: a later base year with rounded inputs came first
     for base in candidates:
-        name = f"Since before the surge{' (exact figures)' if exact else ''}: {base}→{ctx.year}"
-        section = payout_decomposition(ctx, name, base, ctx.year, key)
+        section = payout_decomposition(ctx, f"{heading}: {base}→{ctx.year}", base, ctx.year, key)
         if not section.available:
             continue
         if not exact:
             return section
-        if not section.notes:
-            if first_available_base:
-                return Section(
-                    title=title,
-                    missing="The comparison above uses exact figures only; no second split is needed.",
-                )
-            return section
-        first_available_base = False
+        if section.notes:  # some input printed rounded: look further back
+            rounded_base_seen = True
+            continue
+        if not rounded_base_seen:
+            return Section(
+                title=title,
+                missing="The comparison above uses exact figures only; no second split is needed.",
+            )
+        return section
     if exact:
-        why = "no base year has exact figures" if not first_available_base else "no base year at all"
+        why = "no base year has exact figures" if rounded_base_seen else "no base year at all"
         return Section(title=title, missing=f"No split from exact figures: {why} (see above).")
     return _missing(
         title,

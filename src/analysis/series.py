@@ -147,6 +147,18 @@ def _empty_series(entity_code: str, indicator: str, category: str, status: str) 
     return frame
 
 
+def _matching_rows(
+    obs: pd.DataFrame, codes: tuple[str, ...], indicator: str, category: str, status: str
+) -> pd.DataFrame:
+    """The observations of ``indicator`` for these entity codes, breakdown and status."""
+    return obs[
+        obs["entity_code"].isin(codes)
+        & (obs["indicator"] == indicator)
+        & (obs["category"] == category)
+        & (obs["status"] == status)
+    ]
+
+
 #: Words a curation note uses for a figure the source printed rounded or as a bound
 #: (``data/CURATION.md``: "rounded", "approximate", "lower bound", "upper bound").
 APPROXIMATE_NOTE_WORDS: tuple[str, ...] = ("rounded", "approximate", "lower bound", "upper bound")
@@ -173,15 +185,8 @@ def approximate_inputs(
     indicator id), period, the value as recorded with its unit, source and note — so that a result
     computed from it can carry the caveat. Exact figures give no sentence.
     """
-    wanted = {str(p) for p in periods}
-    rows = obs[
-        obs["entity_code"].isin(tuple(codes))
-        & (obs["indicator"] == indicator)
-        & (obs["category"] == category)
-        & (obs["status"] == status)
-        & obs["period"].isin(wanted)
-        & obs["preferred"].astype(bool)
-    ]
+    rows = _matching_rows(obs, tuple(codes), indicator, category, status)
+    rows = rows[rows["period"].isin({str(p) for p in periods}) & rows["preferred"].astype(bool)]
 
     def approximate(row: pd.Series) -> bool:
         note = str(row.get("note", "")).lower()
@@ -228,13 +233,7 @@ def select_series(
     """
     codes = (entity_code,) if isinstance(entity_code, str) else tuple(entity_code)
     label = label_code or codes[0]
-    mask = (
-        obs["entity_code"].isin(codes)
-        & (obs["indicator"] == indicator)
-        & (obs["category"] == category)
-        & (obs["status"] == status)
-    )
-    rows = obs[mask]
+    rows = _matching_rows(obs, codes, indicator, category, status)
     rows = rows[rows["period"].map(period_frequency) == frequency]
     if rows.empty:
         return _empty_series(label, indicator, category, status)
