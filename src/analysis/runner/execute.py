@@ -7,6 +7,7 @@ redone next time and never leaves a truncated notebook where the book would read
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -29,6 +30,10 @@ from analysis.runner.normalise import (
 )
 
 KERNEL_START_ATTEMPTS = 3  # kernels started in parallel can collide on ports (papermill issue 511)
+# The kernel logs a warning about TCP without encryption at every start and "KeyboardInterrupt
+# caught in kernel" at every shutdown (jupyter_client interrupts before it shuts a kernel down);
+# neither is about the run. Cell errors still reach the notebook and the runner's report.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,22 @@ def output_paths(run: Run, paths: ProjectPaths) -> dict[str, Path]:
     }
 
 
+def work_folder(run: Run, paths: ProjectPaths) -> Path:
+    """This process's private scratch folder for one run (``book/.cache/work/pid-<pid>/...``).
+
+    Private per process, so two runners (or two workers) never share an input or output notebook;
+    :func:`analysis.runner.cli.remove_dead_work` clears the folders of processes that died.
+    """
+    own = paths.book / ".cache" / "work" / f"pid-{os.getpid()}"
+    return own / run.entity_code / str(run.year) / run.template
+
+
+def output_digests(out: dict[str, Path]) -> dict[str, str]:
+    """sha256 of each output a run wrote, by file name (the run record holds them)."""
+    files = [path for role, path in out.items() if role != "record"]
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
 def _is_kernel_start_failure(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}".lower()
     return "kernel" in text and ("start" in text or "timeout" in text or "died" in text or "port" in text)
@@ -82,7 +103,7 @@ def execute_run(
 
     started = time.monotonic()
     template = paths.notebooks / f"{run.template}.py"
-    work = paths.root / "book" / ".cache" / "work" / run.entity_code / str(run.year) / run.template
+    work = work_folder(run, paths)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     source_nb = jupytext.read(template)
@@ -103,6 +124,7 @@ def execute_run(
                 progress_bar=False,
                 cwd=str(work),
                 start_timeout=120,
+                extra_arguments=list(KERNEL_ARGUMENTS),
             )
             error = None
             break
@@ -137,6 +159,7 @@ def execute_run(
         "fingerprint": fingerprint,
         "parameters": run.parameters,
         "sources": sources,
+        "outputs_sha256": output_digests(out),
     }
     atomic_write(out["record"], (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     failed = paths.failed / run.entity_code / str(run.year) / f"{run.template}.ipynb"
