@@ -25,18 +25,20 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from analysis.dataset import DataError, load_dataset
 from analysis.paths import ProjectPaths, project_paths
-from analysis.runner.execute import RunOutcome, execute_run, output_paths
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
 from analysis.runner.grid import GridBuilder, GridError, Run, read_spec, select_runs
 from analysis.runner.interrupt import end_descendants, interrupts_raise, worker_init
 from analysis.runner.lock import LockBusy, outputs_lock
 from analysis.runner.params import parse_cli_parameters
+
+if TYPE_CHECKING:
+    from analysis.runner.execute import RunOutcome
 
 SHOWN_VALIDATION_ERRORS = 5
 
@@ -45,7 +47,7 @@ def corrupt_outputs(run: Run, paths: ProjectPaths) -> list[Path]:
     """Outputs of ``run`` that no longer match the sha256 in its run record (missing ones included)."""
     import hashlib
 
-    out = output_paths(run, paths)
+    out = run.outputs(paths)
     record = recorded(out["record"]) or {}
     digests = record.get("outputs_sha256") or {}
     bad = []
@@ -63,7 +65,7 @@ def stale_runs(runs: list[Run], fp: Fingerprinter, paths: ProjectPaths) -> list[
     stale = []
     for run in runs:
         current = fp.fingerprint(run)
-        out = output_paths(run, paths)
+        out = run.outputs(paths)
         rec = recorded(out["record"])
         if (
             rec is None
@@ -144,6 +146,9 @@ def _validation_gate(paths: ProjectPaths) -> int:
 
 def _execute(tasks: list[tuple], jobs: int, progress: Progress) -> tuple[list[RunOutcome], str]:
     """Execute the tasks; returns their outcomes and the name of the signal that stopped them, if any."""
+    # papermill, jupytext and nbformat take seconds to import: only when something runs
+    from analysis.runner.execute import RunOutcome, execute_run
+
     outcomes: list[RunOutcome] = []
     pool: ProcessPoolExecutor | None = None
     with interrupts_raise():
@@ -183,10 +188,10 @@ def _print_key_figures(runs: list[Run], paths: ProjectPaths) -> None:
     from analysis.sections import fmt
 
     for run in runs:
-        file = output_paths(run, paths)["key_figures"]
+        file = run.outputs(paths)["key_figures"]
         if not file.exists():
             continue
-        print(f"\n{run.key}: {output_paths(run, paths)['notebook']}")
+        print(f"\n{run.key}: {run.outputs(paths)['notebook']}")
         for figure in json.loads(file.read_text(encoding="utf-8")):
             value, unit = figure["value"], figure.get("unit", "")
             shown = ""

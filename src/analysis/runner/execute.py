@@ -64,14 +64,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def output_paths(run: Run, paths: ProjectPaths) -> dict[str, Path]:
-    """The four files a successful run writes, by role."""
-    folder = run.output_dir(paths)
-    return {
-        "notebook": folder / f"{run.template}.ipynb",
-        "key_figures": folder / f"{run.template}.key_figures.json",
-        "data": folder / f"{run.template}.data.csv",
-        "record": folder / f"{run.template}.run.json",
-    }
+    """The four files a successful run writes, by role (see :meth:`Run.outputs`)."""
+    return run.outputs(paths)
 
 
 def work_folder(run: Run, paths: ProjectPaths) -> Path:

@@ -69,6 +69,16 @@ class Run:
             return self.output_root
         return paths.reports / self.entity_code / str(self.year)
 
+    def outputs(self, paths: ProjectPaths) -> dict[str, Path]:
+        """The four files a successful run writes, by role (the record last)."""
+        folder = self.output_dir(paths)
+        return {
+            "notebook": folder / f"{self.template}.ipynb",
+            "key_figures": folder / f"{self.template}.key_figures.json",
+            "data": folder / f"{self.template}.data.csv",
+            "record": folder / f"{self.template}.run.json",
+        }
+
     def notebook_path(self, paths: ProjectPaths) -> Path:
         return self.output_dir(paths) / f"{self.template}.ipynb"
 
@@ -164,7 +174,11 @@ class GridBuilder:
 
     def _defaults(self, spec: GridSpec) -> tuple[dict[str, Any], list[str]]:
         where = f"{spec.file.name} defaults"
-        _check_keys(spec.defaults, ["templates", *self.declared], where)
+        _check_keys(
+            spec.defaults,
+            ["templates", *(k for k in self.declared if k not in ("entity_code", "year"))],
+            where,
+        )
         params = {k: v for k, v in spec.defaults.items() if k != "templates"}
         templates = (
             check_templates(spec.defaults["templates"], self.templates, where)
@@ -204,7 +218,8 @@ class GridBuilder:
         runs: list[Run] = []
         for i, entry in enumerate(spec.entries, start=1):
             where = f"{spec.file.name} run {i}"
-            _check_keys(entry, [*ENTRY_KEYS, *(k for k in self.declared if k not in ENTRY_KEYS)], where)
+            per_run = [k for k in self.declared if k not in ("entity_code", "year")]
+            _check_keys(entry, [*ENTRY_KEYS, *per_run], where)
             code = self.checker.entity(entry.get("entity_code"), where)
             where = f"{spec.file.name} run {i} ({code})"
             templates = (

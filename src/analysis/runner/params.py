@@ -58,20 +58,29 @@ def close_matches(word: str, known: Iterable[str]) -> str:
     return f" — did you mean {' or '.join(hits)}?" if hits else ""
 
 
-def template_defaults(template_file: Path) -> dict[str, Any]:
-    """The parameters a template declares: the literal assignments of its ``parameters`` cell."""
-    import jupytext
+CELL_RE = re.compile(r"^# %%(.*)$", re.MULTILINE)
 
-    notebook = jupytext.read(template_file)
-    for cell in notebook.cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            out: dict[str, Any] = {}
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                    target = node.targets[0]
-                    if isinstance(target, ast.Name):
-                        out[target.id] = ast.literal_eval(node.value)
-            return out
+
+def template_defaults(template_file: Path) -> dict[str, Any]:
+    """The parameters a template declares: the literal assignments of its ``parameters`` cell.
+
+    Templates are jupytext percent files, where a cell starts with a ``# %%`` line carrying its
+    tags. Reading that one cell here, rather than through jupytext, spares every command the
+    seconds it takes to import jupytext and nbformat.
+    """
+    text = template_file.read_text(encoding="utf-8")
+    marks = list(CELL_RE.finditer(text))
+    for i, mark in enumerate(marks):
+        if "parameters" not in mark.group(1):
+            continue
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        out: dict[str, Any] = {}
+        for node in ast.parse(text[mark.end() : end]).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    out[target.id] = ast.literal_eval(node.value)
+        return out
     return {}
 
 
@@ -114,6 +123,8 @@ class ParameterChecker:
         from analysis.sections import cpi_levels
 
         national = self.observations[self.observations["entity_code"] == NATIONAL_CODE]
+        # a value that is not a number is the validation gate's to report (it runs after these checks)
+        national = national[pd.to_numeric(national["value"], errors="coerce").notna()]
         empty = self.observations.iloc[0:0]
         typed = Dataset(national, empty, self.entities, empty).typed_observations()
         levels = cpi_levels(SimpleNamespace(observations=typed))
