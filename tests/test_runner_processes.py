@@ -69,7 +69,8 @@ def test_adhoc_run_with_another_cpi_base_year(tmp_path: Path) -> None:
         "-p", "cpi_base_year=2015", "--output", str(out), "--jobs", "1",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    figures = {f["key"]: f for f in json.loads((out / "payouts.key_figures.json").read_text())}
+    folder = out / "1201" / "2011"  # laid out like book/reports
+    figures = {f["key"]: f for f in json.loads((folder / "payouts.key_figures.json").read_text())}
     real = figures["payout_gross_real_2011"]
     assert real["unit"] == "NOK_1000"
     assert real["value"] == pytest.approx(nominal_nok_1000 * cpi[2015] / cpi[2011], rel=1e-9)
@@ -77,10 +78,10 @@ def test_adhoc_run_with_another_cpi_base_year(tmp_path: Path) -> None:
     book = json.loads((REPO / "book" / "reports" / "1201" / "2011" / "payouts.key_figures.json").read_text())
     in_2022_kroner = next(f["value"] for f in book if f["key"] == "payout_gross_real_2011")
     assert real["value"] / in_2022_kroner == pytest.approx(cpi[2015] / cpi[2022], rel=1e-9)
-    record = json.loads((out / "payouts.run.json").read_text())
+    record = json.loads((folder / "payouts.run.json").read_text())
     assert record["parameters"]["cpi_base_year"] == 2015
     # printed at the end: where, and the key figures
-    assert str(out / "payouts.ipynb") in result.stdout
+    assert str(folder / "payouts.ipynb") in result.stdout
     assert f"payout_gross_real_2011 = {real['value']} NOK_1000" in result.stdout
     # the book's reports are untouched, and kernel start-up/shutdown noise is gone
     assert tree_digest(REPO / "book" / "reports") == reports_before

@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Without options: execute the stale runs of book/runs.yml into book/reports. "
             "--entity/--year/--template pick runs of the grid. An entity-year that is not in the grid, "
-            "or any -p NAME=VALUE, makes an ad-hoc run into a scratch folder (default "
-            "scratch/<entity>-<year>[-NAME=VALUE...]; book/reports is left alone) whose key figures "
-            "are printed at the end. Parameters and data are checked before any kernel starts."
+            "or any -p NAME=VALUE, makes an ad-hoc run into a scratch folder laid out like "
+            "book/reports (default scratch/<NAME=VALUE...>/<entity>/<year>/, or scratch/defaults/; "
+            "book/reports is left alone) whose key figures are printed at the end. Parameters and "
+            "data are checked before any kernel starts."
         ),
     )
     p.add_argument("--entity", action="append", metavar="CODE", help="entity code, e.g. 0301 (repeatable)")

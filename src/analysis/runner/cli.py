@@ -112,12 +112,13 @@ class Progress:
         self.stream.flush()
 
 
-def _scratch_name(codes: list[str], years: list[int], overrides: dict[str, Any]) -> str:
-    parts = [f"{codes[0]}-{years[0]}"] if len(codes) * len(years) == 1 else ["adhoc"]
+def scratch_name(overrides: dict[str, Any]) -> str:
+    """The scratch folder of a set of ``-p`` overrides: ``cpi_base_year=2015``, or ``defaults``."""
+    parts = []
     for name, value in sorted(overrides.items()):
         shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         parts.append(f"{name}={shown}")
-    return "-".join(parts)
+    return "-".join(parts) or "defaults"
 
 
 def _error(message: str) -> int:
@@ -217,7 +218,7 @@ def run_command(args: argparse.Namespace) -> int:
                 return _error("a run with -p or --output needs --entity and --year")
             if args.list or args.check:
                 return _error("--list and --check are about the runs of book/runs.yml; drop -p/--output")
-            root = (args.output or paths.root / "scratch" / _scratch_name(codes, years, overrides)).resolve()
+            root = (args.output or paths.root / "scratch" / scratch_name(overrides)).resolve()
             if root == paths.reports.resolve() or root.is_relative_to(paths.reports.resolve()):
                 return _error(f"--output {root} is inside book/reports; ad-hoc runs go elsewhere")
             runs = builder.adhoc(spec, codes, years, args.template, overrides, root)
