@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from analysis.dataset import DataError, load_dataset
+from analysis.observations.dataset import DataError, load_dataset
 from analysis.paths import ProjectPaths, project_paths
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
 from analysis.runner.grid import GridBuilder, GridError, Run, read_spec, select_runs
@@ -128,7 +128,7 @@ def _error(message: str) -> int:
 
 def _validation_gate(paths: ProjectPaths) -> int:
     """0 when the data are valid; else print the first errors and return 1."""
-    from analysis.validate import validate_dataset
+    from analysis.observations.validate import validate_dataset
 
     report = validate_dataset(paths)
     if report.ok:
@@ -186,7 +186,7 @@ def _execute(tasks: list[tuple], jobs: int, progress: Progress) -> tuple[list[Ru
 
 
 def _print_key_figures(runs: list[Run], paths: ProjectPaths) -> None:
-    from analysis.sections import fmt
+    from analysis.present.text import fmt
 
     for run in runs:
         file = run.outputs(paths)["key_figures"]
