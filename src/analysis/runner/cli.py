@@ -217,7 +217,16 @@ def run_command(args: argparse.Namespace) -> int:
             if not (codes and years):
                 return _error("a run with -p or --output needs --entity and --year")
             if args.list or args.check:
-                return _error("--list and --check are about the runs of book/runs.yml; drop -p/--output")
+                why = (
+                    "-p"
+                    if overrides
+                    else "--output"
+                    if args.output
+                    else "an entity-year not in book/runs.yml"
+                )
+                return _error(
+                    f"--list and --check cover the runs of book/runs.yml; {why} makes this an ad-hoc run"
+                )
             root = (args.output or paths.root / "scratch" / scratch_name(overrides)).resolve()
             if root == paths.reports.resolve() or root.is_relative_to(paths.reports.resolve()):
                 return _error(f"--output {root} is inside book/reports; ad-hoc runs go elsewhere")
@@ -301,6 +310,11 @@ def _run_locked(
     failed = [o for o in outcomes if not o.ok]
     elapsed = time.monotonic() - progress.started
     if stopped_by:
+        # a worker ended in the middle of an atomic write leaves its temporary file (never read:
+        # the old output stays in place); under the lock, no one else is writing these folders
+        for folder in {run.output_dir(paths) for run, _ in todo}:
+            for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
+                tmp.unlink(missing_ok=True)
         print(
             f"\nrun: stopped by {stopped_by} after {elapsed:.1f}s: {len(outcomes) - len(failed)} run(s) "
             f"finished and kept, {len(todo) - len(outcomes)} not run; the same command resumes",
