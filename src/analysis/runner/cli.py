@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from analysis.dataset import load_dataset
 from analysis.paths import ProjectPaths, project_paths
-from analysis.runner.execute import RunOutcome, execute_run, output_paths
+from analysis.runner.execute import RunOutcome, execute_run, output_paths, start_preloader_for
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
 from analysis.runner.grid import GridError, Run, load_grid, select_runs
 
@@ -86,22 +86,34 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"run: all {len(runs)} runs are up to date (use --force to rerun)")
         return 0
     jobs = max(1, args.jobs or os.cpu_count() or 1)
-    print(f"run: {len(todo)} of {len(runs)} runs to execute with {jobs} job(s)", flush=True)
+    kernel = getattr(args, "kernel", "warm")
+    executor = getattr(args, "executor", None) or ("dask" if getattr(args, "scheduler", None) else "local")
+    where = f"on Dask ({args.scheduler or f'local cluster, {jobs} worker(s)'})" if executor == "dask" else (
+        f"with {jobs} job(s)"
+    )
+    print(f"run: {len(todo)} of {len(runs)} runs to execute {where}, {kernel} kernels", flush=True)
     progress = Progress(len(todo))
     outcomes: list[RunOutcome] = []
     tasks = []
     for run, fingerprint in todo:
         run_data = fp.run_data(run)
         sources = sorted(set(run_data["source_id"]))
-        tasks.append((run, paths, fingerprint, frame_csv_bytes(run_data), sources))
-    if jobs == 1:
+        tasks.append((run, paths, fingerprint, frame_csv_bytes(run_data), sources, kernel))
+    if executor == "dask":
+        from analysis.runner.dask_executor import run_on_dask
+
+        outcomes = run_on_dask(tasks, paths, progress.update, scheduler=args.scheduler, workers=jobs)
+    elif jobs == 1:
+        if kernel == "warm":
+            start_preloader_for(paths)
         for task in tasks:
             outcome = execute_run(*task)
             outcomes.append(outcome)
             progress.update(outcome)
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        init = (start_preloader_for, (paths,)) if kernel == "warm" else (None, ())
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init[0], initargs=init[1]) as pool:
             futures = {pool.submit(execute_run, *task): task[0] for task in tasks}
             for future in as_completed(futures):
                 run = futures[future]
