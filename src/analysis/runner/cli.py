@@ -112,8 +112,8 @@ def run_command(args: argparse.Namespace) -> int:
             progress.update(outcome)
     else:
         ctx = multiprocessing.get_context("spawn")
-        init = (start_preloader_for, (paths,)) if kernel == "warm" else (None, ())
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init[0], initargs=init[1]) as pool:
+        init, initargs = (start_preloader_for, (paths,)) if kernel == "warm" else (None, ())
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init, initargs=initargs) as pool:
             futures = {pool.submit(execute_run, *task): task[0] for task in tasks}
             for future in as_completed(futures):
                 run = futures[future]
