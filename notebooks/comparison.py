@@ -18,7 +18,7 @@
 # %% tags=["parameters", "remove-cell"]
 entity_code = "030115"
 year = 2023
-cpi_base_year = 2024
+cpi_base_year = 2022
 break_month = "2022-09"
 comparison_entities = []
 

@@ -83,7 +83,8 @@ def test_warm_and_spawned_kernels_write_identical_bytes(tmp_path: Path) -> None:
 def test_warm_kernels_are_fresh_processes_with_reset_state(tmp_path: Path) -> None:
     project = project_with(tmp_path / "proj", "state", {"state": STATE})
     (project / "book" / "runs.yml").write_text(
-        'runs:\n  - entity_code: "030109"\n    years: [2011, 2024]\n    templates: [state]\n', encoding="utf-8"
+        'runs:\n  - entity_code: "030109"\n    years: [2011, 2024]\n    templates: [state]\n',
+        encoding="utf-8",
     )
     warm = analysis(project, "run", "--jobs", "1")
     assert warm.returncode == 0, warm.stderr

@@ -7,6 +7,7 @@ Heavy imports happen inside the commands so that ``--help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,14 +87,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--findings", action="store_true", help="list every consistency finding")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("run", help="run the notebook grid of book/runs.yml with papermill (cached)")
-    p.add_argument("--entity", action="append", help="only this entity code (repeatable)")
-    p.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
-    p.add_argument("--template", action="append", help="only this template (repeatable)")
+    p = sub.add_parser(
+        "run",
+        help="run the notebook grid of book/runs.yml with papermill (cached), or an ad-hoc run",
+        description=(
+            "Without options: execute the stale runs of book/runs.yml into book/reports. "
+            "--entity/--year/--template pick runs of the grid. An entity-year that is not in the grid, "
+            "or any -p NAME=VALUE, makes an ad-hoc run into a scratch folder (default "
+            "scratch/<entity>-<year>[-NAME=VALUE...]; book/reports is left alone) whose key figures "
+            "are printed at the end. Parameters and data are checked before any kernel starts."
+        ),
+    )
+    p.add_argument("--entity", action="append", metavar="CODE", help="entity code, e.g. 0301 (repeatable)")
+    p.add_argument("--year", type=int, action="append", help="year, e.g. 2023 (repeatable)")
+    p.add_argument("--template", action="append", help="template name, e.g. payouts (repeatable)")
+    p.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="ad-hoc parameter, e.g. -p cpi_base_year=2015 -p break_month=2022-09 "
+        "-p comparison_entities=0301,EAK (repeatable)",
+    )
+    p.add_argument("--output", type=Path, default=None, help="folder of an ad-hoc run (outside book/reports)")
     p.add_argument("--force", action="store_true", help="rerun even when the cache says up to date")
     p.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: number of cores)")
-    p.add_argument("--check", action="store_true", help="run nothing; exit 1 naming the stale runs")
+    p.add_argument("--check", action="store_true", help="run nothing; exit 1 naming stale or altered runs")
     p.add_argument("--list", action="store_true", help="list the runs of the grid and exit")
+    p.add_argument(
+        "--no-wait", action="store_true", help="exit at once if another runner is writing the same folder"
+    )
     p.add_argument(
         "--kernel",
         choices=("warm", "spawn"),
@@ -138,10 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse ``argv``, run the subcommand, return its exit status."""
+    from analysis.dataset import DataError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here at the latest
+        return status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `python -m analysis run --list | head`: the reader has all it wanted; say nothing more.
+        # stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except DataError as exc:
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 2

@@ -87,9 +87,46 @@ STATUSES: frozenset[str] = frozenset(
 )
 
 
-def read_text_table(path: Path) -> pd.DataFrame:
-    """Read a CSV with every column as text and empty cells as empty strings (never NaN)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+class DataError(ValueError):
+    """A data file that cannot be read as the table it should be; the message is one line naming it."""
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_text_table(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Read a CSV with every column as text and empty cells as empty strings (never NaN).
+
+    Raises :class:`DataError` (one line, naming the file) for an empty file, a file delimited with
+    ``;`` or tabs instead of commas (a spreadsheet export), a file that is not UTF-8 or not CSV, and
+    — when ``columns`` is given — a header that lacks any of them. ``FileNotFoundError`` passes.
+    """
+    where = _shown(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{where}: the file is empty (expected a CSV header line)") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{where}: not a valid CSV: {str(exc).strip().splitlines()[0]}") from None
+    header = list(frame.columns)
+    if len(header) == 1:
+        for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+            if delimiter in header[0]:
+                raise DataError(
+                    f"{where}: the columns are separated by {name}, not commas; "
+                    "save it as comma-separated CSV"
+                )
+    if columns is not None:
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise DataError(f"{where}: missing column(s) {', '.join(missing)} in the header line")
+    return frame
 
 
 @dataclass(frozen=True)
@@ -135,19 +172,19 @@ def load_dataset(paths: ProjectPaths | None = None, include_ssb: bool = True) ->
     that disagrees with a curated one is ``preferred=false``, so series pick the curated value.
     """
     p = paths or project_paths()
-    observations = read_text_table(p.observations)
-    sources = read_text_table(p.sources)
+    observations = read_text_table(p.observations, OBSERVATION_COLUMNS)
+    sources = read_text_table(p.sources, SOURCE_COLUMNS)
     ssb_obs = p.observations.with_name(SSB_OBSERVATIONS)
     ssb_src = p.observations.with_name(SSB_SOURCES)
     if include_ssb and ssb_obs.exists() and ssb_src.exists():
-        extra = read_text_table(ssb_obs)
+        extra = read_text_table(ssb_obs, OBSERVATION_COLUMNS)
         observations = pd.concat([observations, extra[list(OBSERVATION_COLUMNS)]], ignore_index=True)
-        extra_sources = read_text_table(ssb_src)
+        extra_sources = read_text_table(ssb_src, SOURCE_COLUMNS)
         new = extra_sources[~extra_sources["source_id"].isin(sources["source_id"])]
         sources = pd.concat([sources, new[list(SOURCE_COLUMNS)]], ignore_index=True)
     return Dataset(
         observations=observations,
         sources=sources,
-        entities=read_text_table(p.entities),
-        indicators=read_text_table(p.indicators),
+        entities=read_text_table(p.entities, ENTITY_COLUMNS),
+        indicators=read_text_table(p.indicators, INDICATOR_COLUMNS),
     )

@@ -24,6 +24,7 @@ from analysis.dataset import (
     SOURCE_COLUMNS,
     STATUSES,
     UNITS,
+    DataError,
     read_text_table,
 )
 from analysis.numbers import value_in_text
@@ -131,8 +132,8 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
             continue
         try:
             frame = read_text_table(path)
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            report.errors.append(Problem(rel, None, None, f"cannot parse CSV: {exc}"))
+        except DataError as exc:
+            report.errors.append(Problem(rel, None, None, str(exc).split(": ", 1)[-1]))
             continue
         if _check_columns(frame, columns, rel, report):
             tables[name] = frame

@@ -34,7 +34,6 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -157,24 +156,26 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
 def run_on_dask(
     tasks: list[tuple[Run, ProjectPaths, str, bytes, list[str], str]],
-    paths: ProjectPaths,
     on_outcome: Callable[[RunOutcome], None],
     scheduler: str | None = None,
     workers: int = 2,
-    write_lock: AbstractContextManager[Any] | None = None,
+    done: list[RunOutcome] | None = None,
 ) -> list[RunOutcome]:
     """Submit one task per run, write each result as it completes, return the outcomes.
 
-    ``tasks`` are the runner's ``(run, paths, fingerprint, data_csv, sources, kernel)`` tuples.
-    ``write_lock`` (the runner's reports lock, if it has one) is held while a result is written.
+    ``tasks`` are the runner's ``(run, paths, fingerprint, data_csv, sources, kernel)`` tuples. The
+    caller holds the outputs lock (``analysis.runner.lock``) for the whole call, so this process is
+    the only writer. Outcomes are appended to ``done`` (if given) as they arrive, so that an
+    interrupted call leaves the caller the list of runs that finished.
     """
     from distributed import as_completed
 
-    lock = write_lock if write_lock is not None else contextlib.nullcontext()
-    outcomes: list[RunOutcome] = []
+    outcomes = done if done is not None else []
+    if not tasks:
+        return outcomes
     by_key = {task[0].key: task for task in tasks}
+    paths, kernel = tasks[0][1], tasks[0][5]
     with dask_client(scheduler, workers) as client:
-        kernel = tasks[0][5] if tasks else "warm"
         client.run(prepare_worker, str(paths.root), kernel)
         futures = {}
         for run, _paths, fingerprint, _csv, _sources, task_kernel in tasks:
@@ -197,8 +198,7 @@ def run_on_dask(
             except Exception as exc:  # noqa: BLE001 - lost too often, or failed to start too often
                 outcome = RunOutcome(key, False, 0.0, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
             else:
-                with lock:
-                    outcome = write_outputs(run, paths, result, fingerprint, data_csv, sources)
+                outcome = write_outputs(run, paths, result, fingerprint, data_csv, sources)
             outcomes.append(outcome)
             on_outcome(outcome)
     return outcomes

@@ -25,8 +25,15 @@ class DiffError(ValueError):
     """A side of the comparison could not be read."""
 
 
-def _parse(run: str, text: str, into: KeyFigures) -> None:
-    for figure in json.loads(text):
+def _parse(run: str, text: str, into: KeyFigures, where: str) -> None:
+    """Add one key-figures file to ``into``; DiffError naming ``where`` if it is not what it should be."""
+    try:
+        figures = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DiffError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}); truncated?") from None
+    if not isinstance(figures, list) or not all(isinstance(f, dict) and "key" in f for f in figures):
+        raise DiffError(f"{where}: not a key-figures file (expected a list of {{key, value, unit}})")
+    for figure in figures:
         into[(run, figure["key"])] = figure
 
 
@@ -35,9 +42,15 @@ def read_folder(folder: Path) -> KeyFigures:
     if not folder.is_dir():
         raise DiffError(f"{folder} is not a folder")
     out: KeyFigures = {}
-    for file in sorted(folder.rglob(f"*{SUFFIX}")):
+    files = sorted(folder.rglob(f"*{SUFFIX}"))
+    if not files:
+        raise DiffError(
+            f"{folder} holds no reports (no <entity>/<year>/<template>{SUFFIX} under it); "
+            "give a report folder such as book/reports or a git revision"
+        )
+    for file in files:
         run = str(file.relative_to(folder))[: -len(SUFFIX)]
-        _parse(run, file.read_text(encoding="utf-8"), out)
+        _parse(run, file.read_text(encoding="utf-8", errors="replace"), out, str(file))
     return out
 
 
@@ -53,13 +66,14 @@ def read_revision(root: Path, revision: str, reports: str = "book/reports") -> K
     if listing.returncode != 0:
         raise DiffError(f"{revision!r} is neither a folder nor a git revision: {listing.stderr.strip()}")
     out: KeyFigures = {}
-    for name in listing.stdout.splitlines():
-        if not name.endswith(SUFFIX):
-            continue
+    names = [name for name in listing.stdout.splitlines() if name.endswith(SUFFIX)]
+    if not names:
+        raise DiffError(f"{revision} holds no reports under {reports}")
+    for name in names:
         shown = subprocess.run(
             ["git", "show", f"{revision}:{name}"], cwd=root, capture_output=True, text=True, check=True
         )
-        _parse(name[len(reports) + 1 : -len(SUFFIX)], shown.stdout, out)
+        _parse(name[len(reports) + 1 : -len(SUFFIX)], shown.stdout, out, f"{revision}:{name}")
     return out
 
 
@@ -124,7 +138,11 @@ def format_changes(changes: list[Change]) -> str:
 
 
 def diff_command(args: argparse.Namespace) -> int:
-    """``python -m analysis diff A [B]``: print the key figures that differ; exit 2 on an unreadable side."""
+    """``python -m analysis diff A [B]``: print the key figures that differ.
+
+    Exit status as ``git diff --exit-code``: 0 when no key figure differs, 1 when some do, 2 when a
+    side cannot be read (not a folder or revision, no reports in it, a corrupt key-figures file).
+    """
     root = project_paths(args.root).root
     try:
         a = read_side(root, args.a)
@@ -139,4 +157,8 @@ def diff_command(args: argparse.Namespace) -> int:
             f"\n{len(changes)} key figure(s) differ; full notebook diff: "
             f"nbdiff <A>/<run>.ipynb <B>/<run>.ipynb (nbdime)"
         )
+        common = {run for run, _ in a} & {run for run, _ in b}
+        if not common:
+            print("note: the two sides have no run in common; are they reports of the same book?")
+        return 1
     return 0

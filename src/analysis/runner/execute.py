@@ -7,6 +7,7 @@ redone next time and never leaves a truncated notebook where the book would read
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -37,6 +38,10 @@ BLAS_THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
 )
+# The kernel logs a warning about TCP without encryption at every start and "KeyboardInterrupt
+# caught in kernel" at every shutdown (jupyter_client interrupts before it shuts a kernel down);
+# neither is about the run. Cell errors still reach the notebook and the runner's report.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,24 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def output_paths(run: Run, paths: ProjectPaths) -> dict[str, Path]:
-    """The four files a successful run writes, by role."""
-    folder = run.output_dir(paths)
-    return {
-        "notebook": folder / f"{run.template}.ipynb",
-        "key_figures": folder / f"{run.template}.key_figures.json",
-        "data": folder / f"{run.template}.data.csv",
-        "record": folder / f"{run.template}.run.json",
-    }
+    """The four files a successful run writes, by role (see :meth:`Run.outputs`)."""
+    return run.outputs(paths)
+
+
+def work_folder(run: Run, paths: ProjectPaths) -> Path:
+    """This process's private scratch folder for one run (``book/.cache/work/pid-<pid>/...``).
+
+    Private per process, so two runners (or two workers) never share an input or output notebook;
+    :func:`analysis.runner.cli.remove_dead_work` clears the folders of processes that died.
+    """
+    own = paths.book / ".cache" / "work" / f"pid-{os.getpid()}"
+    return own / run.entity_code / str(run.year) / run.template
+
+
+def output_digests(out: dict[str, Path]) -> dict[str, str]:
+    """sha256 of each output a run wrote, by file name (the run record holds them)."""
+    files = [path for role, path in out.items() if role != "record"]
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
 
 
 def _is_kernel_start_failure(exc: BaseException) -> bool:
@@ -139,7 +154,7 @@ def run_notebook(run: Run, paths: ProjectPaths, kernel: str = "warm") -> Noteboo
         raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
     started = time.monotonic()
     template = paths.notebooks / f"{run.template}.py"
-    work = paths.root / "book" / ".cache" / "work" / run.entity_code / str(run.year) / run.template
+    work = work_folder(run, paths)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     source_nb = jupytext.read(template)
@@ -161,6 +176,7 @@ def run_notebook(run: Run, paths: ProjectPaths, kernel: str = "warm") -> Noteboo
                 cwd=str(work),
                 start_timeout=120,
                 **manager,
+                extra_arguments=list(KERNEL_ARGUMENTS),
             )
             error = None
             break
@@ -220,6 +236,7 @@ def write_outputs(
         "fingerprint": fingerprint,
         "parameters": run.parameters,
         "sources": sources,
+        "outputs_sha256": output_digests(out),
     }
     atomic_write(out["record"], (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     failed.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from analysis.runner.grid import Run
 from analysis.scope import run_observations
 
 # Bump when the runner changes what it writes, so that every run is redone.
-RUNNER_FORMAT = "1"
+RUNNER_FORMAT = "2"  # 2: run records hold the sha256 of each output
 
 
 def _sha(data: bytes) -> str:

@@ -12,13 +12,17 @@
         years: [2011, 2024]
         comparison_entities: ["0301", "EAK"]
 
-Codes are validated before any kernel starts: unknown entity (with close matches), a year outside
-the entity's data, a template that does not exist.
+Every key and parameter is checked before any kernel starts (``analysis.runner.params``): unknown
+keys, entities and templates (with close matches), types (``years: 2023`` is not a list, an unquoted
+``0301`` is not a code), a year without data (the years with data listed, gaps included), a CPI base
+year without a CPI, a break month that is not a month.
+
+A run's parameters are, from weakest to strongest: the defaults of the template's ``parameters``
+cell, the ``defaults:`` of runs.yml, the run's entry, and (ad-hoc runs only) ``run -p NAME=VALUE``.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +31,15 @@ import pandas as pd
 import yaml
 
 from analysis.paths import ProjectPaths
-from analysis.scope import related_codes
+from analysis.runner.params import (
+    ParameterChecker,
+    ParameterError,
+    close_matches,
+    template_defaults,
+)
 
-
-class GridError(ValueError):
-    """A bad grid or bad parameters: the message is one line that says what and where."""
+GridError = ParameterError  # a bad grid or bad parameters: one line that says what and where
+ENTRY_KEYS = ("entity_code", "label", "years", "templates")
 
 
 @dataclass(frozen=True)
@@ -43,22 +51,46 @@ class Run:
     template: str
     label: str
     parameters: dict[str, Any] = field(hash=False, compare=False)
+    # where the outputs go: None for the book's runs (book/reports/<entity>/<year>/), else the
+    # scratch folder of an ad-hoc run (outputs directly inside it)
+    output_root: Path | None = field(default=None, hash=False, compare=False)
+    overrides: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)  # run -p
 
     @property
     def key(self) -> str:
         return f"{self.entity_code}/{self.year}/{self.template}"
 
+    @property
+    def adhoc(self) -> bool:
+        return self.output_root is not None
+
     def output_dir(self, paths: ProjectPaths) -> Path:
+        if self.output_root is not None:
+            return self.output_root
         return paths.reports / self.entity_code / str(self.year)
+
+    def outputs(self, paths: ProjectPaths) -> dict[str, Path]:
+        """The four files a successful run writes, by role (the record last)."""
+        folder = self.output_dir(paths)
+        return {
+            "notebook": folder / f"{self.template}.ipynb",
+            "key_figures": folder / f"{self.template}.key_figures.json",
+            "data": folder / f"{self.template}.data.csv",
+            "record": folder / f"{self.template}.run.json",
+        }
 
     def notebook_path(self, paths: ProjectPaths) -> Path:
         return self.output_dir(paths) / f"{self.template}.ipynb"
 
     def reproduce_command(self) -> str:
-        return (
+        command = (
             f"python -m analysis run --entity {self.entity_code} --year {self.year} "
-            f"--template {self.template} --force"
+            f"--template {self.template}"
         )
+        for name, value in sorted(self.overrides.items()):
+            shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+            command += f" -p {name}={shown}"
+        return command + " --force"
 
 
 def available_templates(paths: ProjectPaths) -> list[str]:
@@ -66,32 +98,182 @@ def available_templates(paths: ProjectPaths) -> list[str]:
     return sorted(p.stem for p in paths.notebooks.glob("*.py") if not p.stem.startswith("_"))
 
 
-def entity_years(observations: pd.DataFrame, entity_codes: set[str]) -> set[int]:
-    """Years with at least one observation for any of ``entity_codes``."""
-    rows = observations[observations["entity_code"].isin(entity_codes)]
-    return {int(p[:4]) for p in rows["period"]}
+def declared_parameters(paths: ProjectPaths, templates: list[str]) -> dict[str, Any]:
+    """Every parameter the templates declare, with its default (the first template's, in name order)."""
+    out: dict[str, Any] = {}
+    for template in templates:
+        for name, value in template_defaults(paths.notebooks / f"{template}.py").items():
+            out.setdefault(name, value)
+    return out
 
 
-def _suggest(code: str, known: list[str], names: dict[str, str]) -> str:
-    by_code = difflib.get_close_matches(code, known, n=3, cutoff=0.5)
-    by_name = [c for c, n in names.items() if code.lower() in n.lower()]
-    hits = list(dict.fromkeys(by_name + by_code))[:3]
-    if not hits:
-        return ""
-    return " — did you mean " + ", ".join(f"{c} ({names[c]})" for c in hits) + "?"
+def check_templates(value: object, known: list[str], where: str) -> list[str]:
+    """A list of known template names, or GridError (``templates: overview`` is not a list)."""
+    if isinstance(value, str) or not isinstance(value, list) or not value:
+        raise GridError(f"{where}: templates must be a list such as [overview, payouts], not {value!r}")
+    for template in value:
+        if template not in known:
+            raise GridError(
+                f"{where}: unknown template {template!r}{close_matches(str(template), known)} "
+                f"(known: {', '.join(known)})"
+            )
+    return list(value)
 
 
-def check_entity(code: object, entities: pd.DataFrame, where: str) -> str:
-    """Return the code as a string, or raise GridError with close matches."""
-    if not isinstance(code, str):
-        raise GridError(
-            f'{where}: entity_code {code!r} is not a string; quote it in YAML ("0301" keeps its zero)'
+def _check_keys(mapping: dict[str, Any], allowed: list[str], where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise GridError(
+                f"{where}: unknown key {key!r}{close_matches(str(key), allowed)} "
+                f"(allowed: {', '.join(allowed)})"
+            )
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """runs.yml as read: the book-wide defaults and the run entries (not yet checked)."""
+
+    file: Path
+    defaults: dict[str, Any]
+    entries: list[dict[str, Any]]
+
+
+def read_spec(runs_file: Path) -> GridSpec:
+    """Parse runs.yml; GridError (one line) when it is missing, not YAML or not shaped like a grid."""
+    try:
+        spec = yaml.safe_load(runs_file.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise GridError(f"{runs_file}: not found") from exc
+    except yaml.YAMLError as exc:
+        raise GridError(f"{runs_file}: not valid YAML: {exc}".replace("\n", " ")) from exc
+    name = runs_file.name
+    if not isinstance(spec, dict):
+        raise GridError(f"{name}: expected the keys defaults: and runs:, not {type(spec).__name__}")
+    _check_keys(spec, ["defaults", "runs"], name)
+    defaults = spec.get("defaults") or {}
+    entries = spec.get("runs") or []
+    if not isinstance(defaults, dict):
+        raise GridError(f"{name} defaults: expected NAME: VALUE lines, not {defaults!r}")
+    if not isinstance(entries, list):
+        raise GridError(f"{name} runs: expected a list of entries (lines starting with '- ')")
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise GridError(f"{name} run {i}: expected entity_code:, years: ..., not {entry!r}")
+    return GridSpec(runs_file, dict(defaults), list(entries))
+
+
+class GridBuilder:
+    """Turns runs.yml (and ad-hoc requests) into checked :class:`Run` objects."""
+
+    def __init__(self, paths: ProjectPaths, observations: pd.DataFrame, entities: pd.DataFrame) -> None:
+        self.paths = paths
+        self.entities = entities
+        self.checker = ParameterChecker(observations, entities)
+        self.templates = available_templates(paths)
+        self.declared = declared_parameters(paths, self.templates)
+
+    def _defaults(self, spec: GridSpec) -> tuple[dict[str, Any], list[str]]:
+        where = f"{spec.file.name} defaults"
+        _check_keys(
+            spec.defaults,
+            ["templates", *(k for k in self.declared if k not in ("entity_code", "year"))],
+            where,
         )
-    known = list(entities["entity_code"])
-    if code not in known:
-        names = dict(zip(entities["entity_code"], entities["name"], strict=True))
-        raise GridError(f"{where}: unknown entity code {code!r}{_suggest(code, known, names)}")
-    return code
+        params = {k: v for k, v in spec.defaults.items() if k != "templates"}
+        templates = (
+            check_templates(spec.defaults["templates"], self.templates, where)
+            if "templates" in spec.defaults
+            else self.templates
+        )
+        return params, templates
+
+    def _label(self, entry: dict[str, Any], code: str) -> str:
+        return str(entry.get("label") or self.entities.set_index("entity_code").at[code, "name"])
+
+    def make_runs(
+        self,
+        code: str,
+        years: list[int],
+        templates: list[str],
+        params: dict[str, Any],
+        explicit: set[str],
+        label: str,
+        where: str,
+        output_root: Path | None = None,
+        overrides: dict[str, Any] | None = None,
+    ) -> list[Run]:
+        """Check the parameters of each year, then one Run per year × template."""
+        runs = []
+        for year in years:
+            merged = {**self.declared, **params, "entity_code": code, "year": year}
+            checked = self.checker.check(merged, self.declared, where, explicit)
+            for template in templates:
+                runs.append(
+                    Run(code, checked["year"], template, label, checked, output_root, dict(overrides or {}))
+                )
+        return runs
+
+    def grid(self, spec: GridSpec) -> list[Run]:
+        defaults, default_templates = self._defaults(spec)
+        runs: list[Run] = []
+        for i, entry in enumerate(spec.entries, start=1):
+            where = f"{spec.file.name} run {i}"
+            per_run = [k for k in self.declared if k not in ("entity_code", "year")]
+            _check_keys(entry, [*ENTRY_KEYS, *per_run], where)
+            code = self.checker.entity(entry.get("entity_code"), where)
+            where = f"{spec.file.name} run {i} ({code})"
+            templates = (
+                check_templates(entry["templates"], self.templates, where)
+                if "templates" in entry
+                else default_templates
+            )
+            years = entry.get("years")
+            if not isinstance(years, list) or not years:
+                raise GridError(
+                    f"{where}: years must be a list such as [2023] or [2011, 2024], not {years!r}"
+                )
+            params = {k: v for k, v in entry.items() if k not in ENTRY_KEYS}
+            runs += self.make_runs(
+                code, years, templates, {**defaults, **params}, set(params), self._label(entry, code), where
+            )
+        keys = [r.key for r in runs]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        if dupes:
+            raise GridError(f"{spec.file.name}: runs declared twice: {', '.join(sorted(dupes))}")
+        return runs
+
+    def adhoc(
+        self,
+        spec: GridSpec,
+        codes: list[str],
+        years: list[int],
+        templates: list[str] | None,
+        overrides: dict[str, Any],
+        output_root: Path,
+    ) -> list[Run]:
+        """Runs outside the book: any entity-year with data, any declared parameter (``-p``).
+
+        Parameters not overridden come from runs.yml: its defaults and, when the entity has an
+        entry there, that entry's (e.g. its comparison entities). Outputs go to ``output_root``
+        (``<root>/<entity>-<year>/`` when several entity-years are asked for).
+        """
+        defaults, _ = self._defaults(spec)
+        if templates:
+            check_templates(templates, self.templates, "--template")
+        chosen = templates or self.templates
+        runs: list[Run] = []
+        for code in codes:
+            code = self.checker.entity(code, "--entity")
+            entry = next((e for e in spec.entries if e.get("entity_code") == code), {})
+            entry_params = {k: v for k, v in entry.items() if k not in ENTRY_KEYS}
+            params = {**defaults, **entry_params, **overrides}
+            explicit = set(entry_params) | set(overrides)
+            label = self._label(entry, code)
+            for year in years:
+                where = f"--entity {code} --year {year}"
+                root = output_root if len(codes) * len(years) == 1 else output_root / f"{code}-{year}"
+                runs += self.make_runs(code, [year], chosen, params, explicit, label, where, root, overrides)
+        return runs
 
 
 def load_grid(
@@ -101,52 +283,8 @@ def load_grid(
     runs_file: Path | None = None,
 ) -> list[Run]:
     """Read and check ``runs.yml``; raise GridError on the first problem."""
-    runs_file = runs_file or paths.runs_file
-    try:
-        spec = yaml.safe_load(runs_file.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise GridError(f"{runs_file}: not found") from exc
-    except yaml.YAMLError as exc:
-        raise GridError(f"{runs_file}: not valid YAML: {exc}".replace("\n", " ")) from exc
-    defaults = dict(spec.get("defaults") or {})
-    templates_known = available_templates(paths)
-    runs: list[Run] = []
-    for i, entry in enumerate(spec.get("runs") or [], start=1):
-        where = f"{runs_file.name} run {i}"
-        code = check_entity(entry.get("entity_code"), entities, where)
-        templates = entry.get("templates") or defaults.get("templates") or templates_known
-        for template in templates:
-            if template not in templates_known:
-                raise GridError(
-                    f"{where}: unknown template {template!r} (known: {', '.join(templates_known)})"
-                )
-        comparison = [
-            check_entity(c, entities, f"{where} comparison_entities")
-            for c in entry.get("comparison_entities", defaults.get("comparison_entities", []))
-        ]
-        years = entry.get("years") or []
-        if not years:
-            raise GridError(f"{where}: no years given")
-        data_years = entity_years(observations, related_codes(entities, code))
-        for year in years:
-            if not isinstance(year, int) or year not in data_years:
-                span = f"{min(data_years)}–{max(data_years)}" if data_years else "none"
-                raise GridError(f"{where}: year {year!r} has no data for {code} (years with data: {span})")
-            for template in templates:
-                params = {
-                    "entity_code": code,
-                    "year": year,
-                    "cpi_base_year": int(entry.get("cpi_base_year", defaults.get("cpi_base_year", year))),
-                    "break_month": str(entry.get("break_month", defaults.get("break_month", "2022-09"))),
-                    "comparison_entities": comparison,
-                }
-                label = str(entry.get("label") or entities.set_index("entity_code").at[code, "name"])
-                runs.append(Run(code, year, template, label, params))
-    keys = [r.key for r in runs]
-    dupes = {k for k in keys if keys.count(k) > 1}
-    if dupes:
-        raise GridError(f"{runs_file.name}: runs declared twice: {', '.join(sorted(dupes))}")
-    return runs
+    spec = read_spec(runs_file or paths.runs_file)
+    return GridBuilder(paths, observations, entities).grid(spec)
 
 
 def select_runs(
@@ -157,22 +295,16 @@ def select_runs(
     paths: ProjectPaths,
     all_entities: pd.DataFrame,
 ) -> list[Run]:
-    """Filter the grid by the command-line options, checking each option first."""
-    if entities:
-        for code in entities:
-            check_entity(code, all_entities, "--entity")
+    """Filter the grid by the command-line options, checking each option first (may return [])."""
+    checker = ParameterChecker(pd.DataFrame(columns=["entity_code", "period"]), all_entities)
+    for code in entities or []:
+        checker.entity(code, "--entity")
     if templates:
-        known = available_templates(paths)
-        for t in templates:
-            if t not in known:
-                raise GridError(f"--template: unknown template {t!r} (known: {', '.join(known)})")
-    chosen = [
+        check_templates(templates, available_templates(paths), "--template")
+    return [
         r
         for r in runs
         if (not entities or r.entity_code in entities)
         and (not years or r.year in years)
         and (not templates or r.template in templates)
     ]
-    if not chosen:
-        raise GridError("no run of book/runs.yml matches the --entity/--year/--template options")
-    return chosen
