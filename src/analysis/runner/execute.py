@@ -31,6 +31,7 @@ from analysis.runner.normalise import (
 
 KERNEL_START_ATTEMPTS = 3  # kernels started in parallel can collide on ports (papermill issue 511)
 KERNELS = ("warm", "spawn")
+TIMINGS_VARIABLE = "ANALYSIS_RUN_TIMINGS"  # benchmarks: file to which each run appends its timings
 BLAS_THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -119,6 +120,18 @@ class NotebookResult:
     kernel: str  # "warm" or "spawn": how the kernel was really started
 
 
+def _log_timing(run: Run, seconds: float, nb: nbformat.NotebookNode, kernel: str) -> None:
+    """Append one JSON line (run, seconds in all, seconds in its cells, kernel) to $ANALYSIS_RUN_TIMINGS.
+
+    For the benchmarks: the cell time is the sum of papermill's per-cell durations, i.e. the run's
+    own compute; the rest of ``seconds`` is the runner's overhead (kernel start, reading, writing).
+    """
+    cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells)
+    line = json.dumps({"run": run.key, "seconds": seconds, "cells": cells, "kernel": kernel}) + "\n"
+    with open(os.environ[TIMINGS_VARIABLE], "a", encoding="utf-8") as fh:  # one short append per run
+        fh.write(line)
+
+
 def kernel_environment(root: Path) -> None:
     """The environment every kernel of this process gets (set here, inherited by the kernel)."""
     os.environ["ANALYSIS_ROOT"] = str(root)
@@ -191,6 +204,8 @@ def run_notebook(run: Run, paths: ProjectPaths, kernel: str = "warm") -> Noteboo
             time.sleep(attempt)
     seconds = time.monotonic() - started
     used = "warm" if kernel == "warm" and warm.last_launch() == "warm" else "spawn"
+    if os.environ.get(TIMINGS_VARIABLE) and output_path.exists():
+        _log_timing(run, seconds, nbformat.read(output_path, as_version=4), used)
     if error is not None or not output_path.exists():
         message = f"{type(error).__name__}: {error}" if error else "papermill wrote no output"
         failed_nb = b""
