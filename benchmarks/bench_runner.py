@@ -475,7 +475,9 @@ def main(argv: list[str] | None = None) -> int:
                 "load_end": os.getloadavg()[0],
                 "all": noops,
             }
-            if not args.no_build:
+            if args.grid_limit is not None and not args.no_build:
+                log("book build skipped: the book's chapters need the whole grid (no --grid-limit)")
+            elif not args.no_build:
                 out = tmp / "build"
                 build = [
                     sys.executable,
