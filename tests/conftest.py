@@ -42,13 +42,28 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectPaths:
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The HTML book, built once per session from the committed executed notebooks (no execution).
 
-    Runs ``python -m analysis build --output <tmp>`` and returns ``<tmp>/html``. Like any build it
-    regenerates ``_toc.yml``, ``book/generated/`` and the chapter ``index.md`` files in the
-    repository (all gitignored); ``_build/html`` is left alone.
+    Runs ``python -m analysis build --output <tmp>`` and returns ``<tmp>/html``. The build writes
+    only under its output folder (it assembles its source tree in ``<tmp>/source``): the fixture
+    fails if any file of the repository was created or changed by it.
     """
+    import os
     import subprocess
     import sys
 
+    def footprint() -> dict[str, int]:
+        # where a build used to write (book/generated, book/reports/**/index.md, _toc.yml); not the
+        # code, which a developer may be editing while the tests run
+        seen = {}
+        for folder, _, files in os.walk(REPO / "book"):
+            for name in files:
+                path = os.path.join(folder, name)
+                seen[os.path.relpath(path, REPO)] = os.stat(path).st_mtime_ns
+        for path in REPO.glob("*"):
+            if path.is_file():
+                seen[path.name] = path.stat().st_mtime_ns
+        return seen
+
+    before = footprint()
     out = tmp_path_factory.mktemp("book")
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "build", "--output", str(out)],
@@ -64,4 +79,8 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"`python -m analysis build --output {out}` failed (exit {result.returncode}):\n"
             f"{result.stderr[-4000:]}\n{result.stdout[-4000:]}"
         )
+    after = footprint()
+    written = sorted(p for p, mtime in after.items() if before.get(p) != mtime)
+    if written:
+        pytest.fail(f"`python -m analysis build --output {out}` wrote into the repository: {written[:10]}")
     return html

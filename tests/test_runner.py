@@ -23,12 +23,12 @@ HEADER = (
     'break_month = "2022-09"\ncomparison_entities = []\n\n'
 )
 PROBE = HEADER + (
-    "# %%\nfrom analysis.report import glue, open_run\n"
+    "# %%\nfrom analysis.page import glue, open_run\n"
     "ctx = open_run(entity_code, year, comparison_entities)\n"
     "glue('code', entity_code, unit='text', sources=[])\n"
     "glue('code_type', type(entity_code).__name__, unit='text', sources=[])\n"
     "glue('rows', len(ctx.observations), unit='count', sources=ctx.observations['source_id'])\n"
-    "# %%\nfrom analysis.report import styled_table\n"
+    "# %%\nfrom analysis.page import styled_table\n"
     "styled_table(ctx.observations.head(3)[['period', 'value', 'unit']])\n"
 )
 BROKEN = HEADER + "# %%\nraise RuntimeError('this template fails on purpose')\n"
@@ -147,11 +147,11 @@ def test_interrupted_run_leaves_nothing_and_resumes(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    work = project / "book" / ".cache" / "work" / "030109" / "2024" / "slow" / "output.ipynb"
+    work = project / "book" / ".cache" / "work"  # pid-<runner>/<entity>/<year>/<template>/
     deadline = time.monotonic() + 90
-    while not work.exists() and time.monotonic() < deadline:
+    while not list(work.glob("pid-*/030109/2024/slow/output.ipynb")) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert work.exists(), "the kernel never started"
+    assert list(work.glob("pid-*/030109/2024/slow/output.ipynb")), "the kernel never started"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     out = project / "book" / "reports" / "030109" / "2024"
@@ -187,7 +187,8 @@ def test_grid_rejects_unquoted_code_and_year_without_data(project: Path) -> None
     runs = project / "book" / "runs.yml"
     runs.write_text("runs:\n  - entity_code: 301\n    years: [2023]\n", encoding="utf-8")
     result = analysis(project, "run")
-    assert result.returncode == 2 and "is not a string; quote it" in result.stderr
+    assert result.returncode == 2 and "entity code 301 is not text" in result.stderr
+    assert 'write it in quotes: "0301"' in result.stderr
     runs.write_text('runs:\n  - entity_code: "030109"\n    years: [1990]\n', encoding="utf-8")
     result = analysis(project, "run")
     assert result.returncode == 2 and "year 1990 has no data for 030109" in result.stderr
@@ -202,7 +203,7 @@ def test_diff_reports_changed_value(tmp_path: Path) -> None:
             figs.append({"key": "new_key", "value": 1, "unit": "count", "sources": []})
         (folder / "overview.key_figures.json").write_text(json.dumps(figs))
     result = analysis(REPO, "diff", str(tmp_path / "a"), str(tmp_path / "b"))
-    assert result.returncode == 0
+    assert result.returncode == 1  # like git diff --exit-code: key figures differ
     lines = [line.split() for line in result.stdout.splitlines()]
     assert ["0301/2023/overview", "recipients", "changed", "10", "12", "persons"] in lines
     assert ["0301/2023/overview", "new_key", "appeared", "1", "count"] in lines

@@ -23,8 +23,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.observations.validate import validate_dataset
     from analysis.paths import project_paths
-    from analysis.validate import validate_dataset
 
     report = validate_dataset(project_paths(args.root))
     for note in report.notes:
@@ -50,7 +50,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from analysis.book import build_command
+    from analysis.book.toc import build_command
 
     return build_command(args)
 
@@ -62,7 +62,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch_ssb(args: argparse.Namespace) -> int:
-    from analysis.ssb.cli import fetch_command
+    from analysis.sources.ssb.cli import fetch_command
 
     return fetch_command(args)
 
@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Without options: execute the stale runs of book/runs.yml into book/reports. "
             "--entity/--year/--template pick runs of the grid. An entity-year that is not in the grid, "
-            "or any -p NAME=VALUE, makes an ad-hoc run into a scratch folder (default "
-            "scratch/<entity>-<year>[-NAME=VALUE...]; book/reports is left alone) whose key figures "
-            "are printed at the end. Parameters and data are checked before any kernel starts."
+            "or any -p NAME=VALUE, makes an ad-hoc run into a scratch folder laid out like "
+            "book/reports (default scratch/<NAME=VALUE...>/<entity>/<year>/, or scratch/defaults/; "
+            "book/reports is left alone) whose key figures are printed at the end. Parameters and "
+            "data are checked before any kernel starts."
         ),
     )
     p.add_argument("--entity", action="append", metavar="CODE", help="entity code, e.g. 0301 (repeatable)")
@@ -161,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse ``argv``, run the subcommand, return its exit status."""
-    from analysis.dataset import DataError
+    from analysis.observations.dataset import DataError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from analysis.dataset import DataError, load_dataset
+from analysis.observations.dataset import DataError, load_dataset
 from analysis.paths import ProjectPaths, project_paths
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
 from analysis.runner.grid import GridBuilder, GridError, Run, read_spec, select_runs
@@ -112,12 +112,13 @@ class Progress:
         self.stream.flush()
 
 
-def _scratch_name(codes: list[str], years: list[int], overrides: dict[str, Any]) -> str:
-    parts = [f"{codes[0]}-{years[0]}"] if len(codes) * len(years) == 1 else ["adhoc"]
+def scratch_name(overrides: dict[str, Any]) -> str:
+    """The scratch folder of a set of ``-p`` overrides: ``cpi_base_year=2015``, or ``defaults``."""
+    parts = []
     for name, value in sorted(overrides.items()):
         shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         parts.append(f"{name}={shown}")
-    return "-".join(parts)
+    return "-".join(parts) or "defaults"
 
 
 def _error(message: str) -> int:
@@ -127,7 +128,7 @@ def _error(message: str) -> int:
 
 def _validation_gate(paths: ProjectPaths) -> int:
     """0 when the data are valid; else print the first errors and return 1."""
-    from analysis.validate import validate_dataset
+    from analysis.observations.validate import validate_dataset
 
     report = validate_dataset(paths)
     if report.ok:
@@ -208,7 +209,7 @@ def _execute(
 
 
 def _print_key_figures(runs: list[Run], paths: ProjectPaths) -> None:
-    from analysis.sections import fmt
+    from analysis.present.text import fmt
 
     for run in runs:
         file = run.outputs(paths)["key_figures"]
@@ -240,7 +241,7 @@ def run_command(args: argparse.Namespace) -> int:
                 return _error("a run with -p or --output needs --entity and --year")
             if args.list or args.check:
                 return _error("--list and --check are about the runs of book/runs.yml; drop -p/--output")
-            root = (args.output or paths.root / "scratch" / _scratch_name(codes, years, overrides)).resolve()
+            root = (args.output or paths.root / "scratch" / scratch_name(overrides)).resolve()
             if root == paths.reports.resolve() or root.is_relative_to(paths.reports.resolve()):
                 return _error(f"--output {root} is inside book/reports; ad-hoc runs go elsewhere")
             runs = builder.adhoc(spec, codes, years, args.template, overrides, root)

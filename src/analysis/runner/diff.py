@@ -150,15 +150,24 @@ def diff_command(args: argparse.Namespace) -> int:
     except DiffError as exc:
         print(f"diff: error: {exc}", file=sys.stderr)
         return 2
-    changes = compare(a, b)
+    runs_a, runs_b = {run for run, _ in a}, {run for run, _ in b}
+    common = runs_a & runs_b
+    # a run present on one side only is one line, not one line per key figure (e.g. a scratch
+    # folder of one ad-hoc run against the whole book)
+    for side, only, spec in (("A", runs_a - runs_b, args.a), ("B", runs_b - runs_a, args.b)):
+        if only:
+            shown = ", ".join(sorted(only)[:5]) + (", ..." if len(only) > 5 else "")
+            print(f"{len(only)} run(s) only in {side} ({spec or 'book/reports'}): {shown}")
+    if not common:
+        print("note: the two sides have no run in common; nothing to compare")
+        return 1
+    changes = compare(
+        {k: v for k, v in a.items() if k[0] in common}, {k: v for k, v in b.items() if k[0] in common}
+    )
     print(format_changes(changes))
     if changes:
         print(
             f"\n{len(changes)} key figure(s) differ; full notebook diff: "
             f"nbdiff <A>/<run>.ipynb <B>/<run>.ipynb (nbdime)"
         )
-        common = {run for run, _ in a} & {run for run, _ in b}
-        if not common:
-            print("note: the two sides have no run in common; are they reports of the same book?")
-        return 1
-    return 0
+    return 1 if changes or runs_a != runs_b else 0

@@ -52,7 +52,7 @@ class Run:
     label: str
     parameters: dict[str, Any] = field(hash=False, compare=False)
     # where the outputs go: None for the book's runs (book/reports/<entity>/<year>/), else the
-    # scratch folder of an ad-hoc run (outputs directly inside it)
+    # scratch folder of an ad-hoc run, laid out the same way (<root>/<entity>/<year>/)
     output_root: Path | None = field(default=None, hash=False, compare=False)
     overrides: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)  # run -p
 
@@ -65,9 +65,7 @@ class Run:
         return self.output_root is not None
 
     def output_dir(self, paths: ProjectPaths) -> Path:
-        if self.output_root is not None:
-            return self.output_root
-        return paths.reports / self.entity_code / str(self.year)
+        return (self.output_root or paths.reports) / self.entity_code / str(self.year)
 
     def outputs(self, paths: ProjectPaths) -> dict[str, Path]:
         """The four files a successful run writes, by role (the record last)."""
@@ -254,8 +252,9 @@ class GridBuilder:
         """Runs outside the book: any entity-year with data, any declared parameter (``-p``).
 
         Parameters not overridden come from runs.yml: its defaults and, when the entity has an
-        entry there, that entry's (e.g. its comparison entities). Outputs go to ``output_root``
-        (``<root>/<entity>-<year>/`` when several entity-years are asked for).
+        entry there, that entry's (e.g. its comparison entities). Outputs go to
+        ``<output_root>/<entity>/<year>/``, laid out as ``book/reports`` is, so that
+        ``analysis diff book/reports <output_root>`` compares like with like.
         """
         defaults, _ = self._defaults(spec)
         if templates:
@@ -271,8 +270,9 @@ class GridBuilder:
             label = self._label(entry, code)
             for year in years:
                 where = f"--entity {code} --year {year}"
-                root = output_root if len(codes) * len(years) == 1 else output_root / f"{code}-{year}"
-                runs += self.make_runs(code, [year], chosen, params, explicit, label, where, root, overrides)
+                runs += self.make_runs(
+                    code, [year], chosen, params, explicit, label, where, output_root, overrides
+                )
         return runs
 
 

@@ -51,16 +51,28 @@ def interrupts_raise() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def _resource_tracker_pid() -> int | None:
+    # multiprocessing's resource tracker ignores SIGINT/SIGTERM and exits by itself when this
+    # process does; killing it makes the interpreter's exit print tracebacks about leaked semaphores
+    from multiprocessing import resource_tracker
+
+    return getattr(resource_tracker._resource_tracker, "_pid", None)
+
+
 def end_descendants(pid: int | None = None, grace: float = GRACE_SECONDS) -> list[int]:
     """End every descendant of ``pid`` (default: this process): SIGTERM, then SIGKILL after ``grace``.
 
     Returns the pids that were running. The tree is read once, before any signal, so a child that
-    dies first cannot hide its own children.
+    dies first cannot hide its own children. This process's multiprocessing resource tracker is
+    spared (it ends with this process).
     """
     try:
         procs = psutil.Process(pid or os.getpid()).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
+    if pid is None or pid == os.getpid():
+        tracker = _resource_tracker_pid()
+        procs = [p for p in procs if p.pid != tracker]
     for proc in procs:
         with suppress(psutil.NoSuchProcess):
             proc.terminate()

@@ -11,7 +11,7 @@ both are checked here with the same rules:
 - ``year``: the entity (with its predecessors and successors) has data that year; the years with
   data are listed exactly, gaps included (``2011, 2015–2024``);
 - ``cpi_base_year``: the data hold an annual CPI for that year (a level, or one chained from a
-  published change, as :func:`analysis.sections.cpi_levels` does);
+  published change, as :func:`analysis.series.prices.cpi_levels` does);
 - ``break_month``: a real month (``YYYY-MM``, 01–12), inside the entity's monthly data when it has any.
 """
 
@@ -28,7 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.scope import NATIONAL_CODE, related_codes
+from analysis.observations.lineage import related_codes
+from analysis.schema import NATIONAL_CODE
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 SET_BY_OPTIONS = {"entity_code": "--entity", "year": "--year"}
@@ -117,17 +118,15 @@ class ParameterChecker:
     @cached_property
     def cpi_years(self) -> set[int]:
         """Years with an annual CPI level, as the notebooks see it (levels and chained changes)."""
-        from types import SimpleNamespace
-
-        from analysis.dataset import Dataset
-        from analysis.sections import cpi_levels
+        from analysis.observations.dataset import Dataset
+        from analysis.series.prices import cpi_levels
 
         national = self.observations[self.observations["entity_code"] == NATIONAL_CODE]
         # a value that is not a number is the validation gate's to report (it runs after these checks)
         national = national[pd.to_numeric(national["value"], errors="coerce").notna()]
         empty = self.observations.iloc[0:0]
         typed = Dataset(national, empty, self.entities, empty).typed_observations()
-        levels = cpi_levels(SimpleNamespace(observations=typed))
+        levels = cpi_levels(typed)
         return {int(p) for p in levels["period"]} if len(levels) else set()
 
     def entity(self, code: object, where: str) -> str:
