@@ -23,7 +23,7 @@ from test_runner import HEADER, REPO, analysis, figures, make_project
 # a later run in a kernel that was not fresh would see it.
 STATE = HEADER + (
     "# %%\nimport sys\npreloaded = 'seaborn' in sys.modules\n"
-    "# %%\nimport os\nimport matplotlib as mpl\nimport numpy as np\nfrom analysis.report import glue\n"
+    "# %%\nimport os\nimport matplotlib as mpl\nimport numpy as np\nfrom analysis.page import glue\n"
     "glue('preloaded', str(preloaded), unit='text', sources=[])\n"
     "glue('linewidth', float(mpl.rcParams['lines.linewidth']), unit='points', sources=[])\n"
     "glue('leftover', str('leftover_from_an_earlier_run' in globals()), unit='text', sources=[])\n"
@@ -44,7 +44,7 @@ SLOW_ONCE = HEADER + (
     "marks = Path(os.environ['ANALYSIS_TEST_MARKERS'])\nfirst = not marks.exists()\n"
     "with marks.open('a') as fh:\n    fh.write(f'{os.getpid()}\\n')\n"
     "if first:\n    time.sleep(120)\n"
-    "# %%\nfrom analysis.report import glue\nglue('code', entity_code, unit='text', sources=[])\n"
+    "# %%\nfrom analysis.page import glue\nglue('code', entity_code, unit='text', sources=[])\n"
 )
 MATPLOTLIB_DEFAULT_LINEWIDTH = 1.5  # lines.linewidth in matplotlib's own matplotlibrc
 

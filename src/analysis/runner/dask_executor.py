@@ -77,7 +77,7 @@ def _inputs_signature(paths: ProjectPaths) -> tuple[Any, ...]:
 
 
 def _worker_fingerprint(run: Run, paths: ProjectPaths) -> str:
-    from analysis.dataset import load_dataset
+    from analysis.observations.dataset import load_dataset
     from analysis.runner.fingerprint import Fingerprinter
 
     signature = _inputs_signature(paths)

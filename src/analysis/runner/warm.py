@@ -66,9 +66,8 @@ PRELOAD_MODULES = (
     "IPython.display",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
-    "analysis.report",
+    "analysis.page",
     "analysis.sections",
-    "analysis.listing",
 )
 # Variables that differ from one kernel launch to the next; the rest of the environment must match
 # the preload process's, since modules read some of it when they are imported (MPLBACKEND, ...).
