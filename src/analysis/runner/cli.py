@@ -129,9 +129,14 @@ def _error(message: str) -> int:
 def _validation_gate(paths: ProjectPaths) -> int:
     """0 when the data are valid; else print the first errors and return 1."""
     from analysis.observations.validate import validate_dataset
+    from analysis.runner.validated import known_valid, remember_valid
 
+    valid_before, key = known_valid(paths)  # the same inputs passed before: no need to validate again
+    if valid_before:
+        return 0
     report = validate_dataset(paths)
     if report.ok:
+        remember_valid(paths, key)
         return 0
     for problem in report.errors[:SHOWN_VALIDATION_ERRORS]:
         print(f"error: {problem}", file=sys.stderr)
