@@ -118,6 +118,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-wait", action="store_true", help="exit at once if another runner is writing the same folder"
     )
+    p.add_argument(
+        "--kernel",
+        choices=("warm", "spawn"),
+        default="warm",
+        help="warm: fork each kernel from a preloaded process (default; falls back to spawn where "
+        "forking is unavailable); spawn: start an ordinary kernel per run",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default=None,
+        help="local: --jobs worker processes on this machine (default); dask: one task per run on a "
+        "dask.distributed cluster (--scheduler, or a local cluster of --jobs workers)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask)",
+    )
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("build", help="build the HTML book from the executed notebooks into _build/html")

@@ -129,9 +129,14 @@ def _error(message: str) -> int:
 def _validation_gate(paths: ProjectPaths) -> int:
     """0 when the data are valid; else print the first errors and return 1."""
     from analysis.observations.validate import validate_dataset
+    from analysis.runner.validated import known_valid, remember_valid
 
+    valid_before, key = known_valid(paths)  # the same inputs passed before: no need to validate again
+    if valid_before:
+        return 0
     report = validate_dataset(paths)
     if report.ok:
+        remember_valid(paths, key)
         return 0
     for problem in report.errors[:SHOWN_VALIDATION_ERRORS]:
         print(f"error: {problem}", file=sys.stderr)
@@ -145,16 +150,39 @@ def _validation_gate(paths: ProjectPaths) -> int:
     return 1
 
 
-def _execute(tasks: list[tuple], jobs: int, progress: Progress) -> tuple[list[RunOutcome], str]:
-    """Execute the tasks; returns their outcomes and the name of the signal that stopped them, if any."""
+def _pool_init(parent_pid: int, paths: ProjectPaths, kernel: str) -> None:
+    """Initializer of a local pool worker: ``worker_init``, then start its warm-kernel preload process."""
+    from analysis.runner.execute import start_preloader_for
+
+    worker_init(parent_pid)
+    if kernel == "warm":
+        start_preloader_for(paths)
+
+
+def _execute(
+    tasks: list[tuple], jobs: int, progress: Progress, executor: str = "local", scheduler: str | None = None
+) -> tuple[list[RunOutcome], str]:
+    """Execute the tasks; returns their outcomes and the name of the signal that stopped them, if any.
+
+    ``executor`` "local" runs them here (``jobs`` 1) or in a pool of ``jobs`` worker processes, each
+    with its own warm-kernel preload process; "dask" submits them to a Dask cluster
+    (``analysis.runner.dask_executor``), and this process writes the results under the lock it holds.
+    """
     # papermill, jupytext and nbformat take seconds to import: only when something runs
-    from analysis.runner.execute import RunOutcome, execute_run
+    from analysis.runner.execute import RunOutcome, execute_run, start_preloader_for
 
     outcomes: list[RunOutcome] = []
     pool: ProcessPoolExecutor | None = None
+    kernel = tasks[0][5] if tasks else "warm"
     with interrupts_raise():
         try:
-            if jobs == 1:
+            if executor == "dask":
+                from analysis.runner.dask_executor import run_on_dask
+
+                run_on_dask(tasks, progress.update, scheduler=scheduler, workers=jobs, done=outcomes)
+            elif jobs == 1:
+                if kernel == "warm":
+                    start_preloader_for(tasks[0][1])
                 for task in tasks:
                     outcome = execute_run(*task)
                     outcomes.append(outcome)
@@ -163,8 +191,8 @@ def _execute(tasks: list[tuple], jobs: int, progress: Progress) -> tuple[list[Ru
                 pool = ProcessPoolExecutor(
                     max_workers=jobs,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=worker_init,
-                    initargs=(os.getpid(),),
+                    initializer=_pool_init,
+                    initargs=(os.getpid(), tasks[0][1], kernel),
                 )
                 futures = {pool.submit(execute_run, *task): task[0] for task in tasks}
                 for future in as_completed(futures):
@@ -299,14 +327,20 @@ def _run_locked(
             _print_key_figures(runs, paths)
         return 0
     jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(todo)))
-    print(f"run: {len(todo)} of {len(runs)} runs to execute with {jobs} job(s)", flush=True)
+    kernel = getattr(args, "kernel", "warm")
+    scheduler = getattr(args, "scheduler", None)
+    executor = getattr(args, "executor", None) or ("dask" if scheduler else "local")
+    where = f"with {jobs} job(s)"
+    if executor == "dask":
+        where = f"on Dask ({scheduler or f'a local cluster of {jobs} worker(s)'})"
+    print(f"run: {len(todo)} of {len(runs)} runs to execute {where}, {kernel} kernels", flush=True)
     progress = Progress(len(todo))
     tasks = []
     for run, fingerprint in todo:
         run_data = fp.run_data(run)
         sources = sorted(set(run_data["source_id"]))
-        tasks.append((run, paths, fingerprint, frame_csv_bytes(run_data), sources))
-    outcomes, stopped_by = _execute(tasks, jobs, progress)
+        tasks.append((run, paths, fingerprint, frame_csv_bytes(run_data), sources, kernel))
+    outcomes, stopped_by = _execute(tasks, jobs, progress, executor, scheduler)
     failed = [o for o in outcomes if not o.ok]
     elapsed = time.monotonic() - progress.started
     if stopped_by:

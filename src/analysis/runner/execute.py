@@ -30,6 +30,15 @@ from analysis.runner.normalise import (
 )
 
 KERNEL_START_ATTEMPTS = 3  # kernels started in parallel can collide on ports (papermill issue 511)
+KERNELS = ("warm", "spawn")
+TIMINGS_VARIABLE = "ANALYSIS_RUN_TIMINGS"  # benchmarks: file to which each run appends its timings
+BLAS_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 # The kernel logs a warning about TCP without encryption at every start and "KeyboardInterrupt
 # caught in kernel" at every shutdown (jupyter_client interrupts before it shuts a kernel down);
 # neither is about the run. Cell errors still reach the notebook and the runner's report.
@@ -89,12 +98,73 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
     return "kernel" in text and ("start" in text or "timeout" in text or "died" in text or "port" in text)
 
 
-def execute_run(
-    run: Run, paths: ProjectPaths, fingerprint: str, data_csv: bytes, sources: list[str]
-) -> RunOutcome:
-    """Run one notebook with papermill and write its outputs; never raises for notebook errors."""
-    import papermill  # imported here: workers import it, the parent process need not
+class InfrastructureFailure(RuntimeError):
+    """The kernel could not be started or died: not the notebook's fault, so worth retrying elsewhere."""
 
+
+@dataclass(frozen=True)
+class NotebookResult:
+    """An executed notebook, normalised, before anything is written to the report tree.
+
+    ``notebook`` holds the normalised notebook (for a failed run: the notebook up to its error, or
+    empty); ``key_figures`` the glued figures of a successful run. Small enough to send from a
+    worker to the submitting process, which writes the files.
+    """
+
+    key: str
+    ok: bool
+    seconds: float
+    message: str
+    notebook: bytes
+    key_figures: bytes
+    kernel: str  # "warm" or "spawn": how the kernel was really started
+
+
+def _log_timing(run: Run, seconds: float, nb: nbformat.NotebookNode, kernel: str) -> None:
+    """Append one JSON line (run, seconds in all, seconds in its cells, kernel) to $ANALYSIS_RUN_TIMINGS.
+
+    For the benchmarks: the cell time is the sum of papermill's per-cell durations, i.e. the run's
+    own compute; the rest of ``seconds`` is the runner's overhead (kernel start, reading, writing).
+    """
+    cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells)
+    line = json.dumps({"run": run.key, "seconds": seconds, "cells": cells, "kernel": kernel}) + "\n"
+    with open(os.environ[TIMINGS_VARIABLE], "a", encoding="utf-8") as fh:  # one short append per run
+        fh.write(line)
+
+
+def kernel_environment(root: Path) -> None:
+    """The environment every kernel of this process gets (set here, inherited by the kernel)."""
+    os.environ["ANALYSIS_ROOT"] = str(root)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in BLAS_THREAD_VARIABLES:  # one BLAS thread per kernel: the runner runs one kernel per core
+        os.environ.setdefault(name, "1")
+
+
+def start_preloader_for(paths: ProjectPaths) -> None:
+    """Start this process's warm-kernel preload process now, so that its imports overlap other work
+    (the first kernel launch would start it anyway); a reason it cannot work is said on stderr."""
+    from analysis.runner import warm
+
+    kernel_environment(paths.root)
+    reason = warm.start_preloader()
+    if reason:
+        warm.say_fallback(reason)
+
+
+def run_notebook(run: Run, paths: ProjectPaths, kernel: str = "warm") -> NotebookResult:
+    """Execute one notebook with papermill in a scratch folder and return it normalised.
+
+    A notebook's own error is a failed result; a kernel that cannot start (after
+    ``KERNEL_START_ATTEMPTS``) or dies raises ``InfrastructureFailure``. ``kernel`` is ``"warm"``
+    (forked from the preload process, ``analysis.runner.warm``) or ``"spawn"`` (an ordinary kernel).
+    """
+    import papermill  # imported here: workers import it, the parent process need not
+    from nbclient.exceptions import DeadKernelError
+
+    from analysis.runner import warm
+
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
     started = time.monotonic()
     template = paths.notebooks / f"{run.template}.py"
     work = work_folder(run, paths)
@@ -105,8 +175,8 @@ def execute_run(
     input_path = work / "input.ipynb"
     output_path = work / "output.ipynb"
     nbformat.write(source_nb, input_path)
-    os.environ["ANALYSIS_ROOT"] = str(paths.root)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    kernel_environment(paths.root)
+    manager = {"kernel_manager_class": warm.WarmKernelManager} if kernel == "warm" else {}
     error: BaseException | None = None
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
@@ -118,35 +188,63 @@ def execute_run(
                 progress_bar=False,
                 cwd=str(work),
                 start_timeout=120,
+                **manager,
                 extra_arguments=list(KERNEL_ARGUMENTS),
             )
             error = None
             break
+        except DeadKernelError as exc:
+            raise InfrastructureFailure(f"{run.key}: the kernel died: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
             error = exc
-            if not _is_kernel_start_failure(exc) or attempt == KERNEL_START_ATTEMPTS:
+            if not _is_kernel_start_failure(exc):
                 break
+            if attempt == KERNEL_START_ATTEMPTS:
+                raise InfrastructureFailure(f"{run.key}: the kernel did not start: {exc}") from exc
             time.sleep(attempt)
     seconds = time.monotonic() - started
+    used = "warm" if kernel == "warm" and warm.last_launch() == "warm" else "spawn"
+    if os.environ.get(TIMINGS_VARIABLE) and output_path.exists():
+        _log_timing(run, seconds, nbformat.read(output_path, as_version=4), used)
     if error is not None or not output_path.exists():
-        failed = paths.failed / run.entity_code / str(run.year) / f"{run.template}.ipynb"
-        failed.parent.mkdir(parents=True, exist_ok=True)
         message = f"{type(error).__name__}: {error}" if error else "papermill wrote no output"
+        failed_nb = b""
         if output_path.exists():
             nb = nbformat.read(output_path, as_version=4)
             message = first_error(nb) or message
-            atomic_write(failed, notebook_bytes(normalise_notebook(nb)))
-        return RunOutcome(run.key, False, seconds, message.splitlines()[0][:300], str(failed))
-
+            failed_nb = notebook_bytes(normalise_notebook(nb))
+        shutil.rmtree(work, ignore_errors=True)
+        return NotebookResult(run.key, False, seconds, message.splitlines()[0][:300], failed_nb, b"", used)
     nb = normalise_notebook(
         nbformat.read(output_path, as_version=4),
         label_prefix=run.key.replace("/", "-"),
         title_suffix=f"{run.label}, {run.year}",
     )
-    figures = key_figures(nb)
+    result = NotebookResult(
+        run.key, True, seconds, "", notebook_bytes(nb), key_figures_bytes(key_figures(nb)), used
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def write_outputs(
+    run: Run,
+    paths: ProjectPaths,
+    result: NotebookResult,
+    fingerprint: str,
+    data_csv: bytes,
+    sources: list[str],
+) -> RunOutcome:
+    """Write a run's files atomically, the run record last; a failed run writes only its notebook
+    under ``book/.failed`` and leaves the previous outputs in place."""
+    failed = paths.failed / run.entity_code / str(run.year) / f"{run.template}.ipynb"
+    if not result.ok:
+        if result.notebook:
+            atomic_write(failed, result.notebook)
+        return RunOutcome(run.key, False, result.seconds, result.message, str(failed))
     out = output_paths(run, paths)
-    atomic_write(out["notebook"], notebook_bytes(nb))
-    atomic_write(out["key_figures"], key_figures_bytes(figures))
+    atomic_write(out["notebook"], result.notebook)
+    atomic_write(out["key_figures"], result.key_figures)
     atomic_write(out["data"], data_csv)
     record = {
         "run": run.key,
@@ -156,7 +254,21 @@ def execute_run(
         "outputs_sha256": output_digests(out),
     }
     atomic_write(out["record"], (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
-    failed = paths.failed / run.entity_code / str(run.year) / f"{run.template}.ipynb"
     failed.unlink(missing_ok=True)
-    shutil.rmtree(work, ignore_errors=True)
-    return RunOutcome(run.key, True, seconds)
+    return RunOutcome(run.key, True, result.seconds)
+
+
+def execute_run(
+    run: Run,
+    paths: ProjectPaths,
+    fingerprint: str,
+    data_csv: bytes,
+    sources: list[str],
+    kernel: str = "warm",
+) -> RunOutcome:
+    """Run one notebook and write its outputs; never raises for notebook or kernel failures."""
+    try:
+        result = run_notebook(run, paths, kernel)
+    except InfrastructureFailure as exc:
+        return RunOutcome(run.key, False, 0.0, str(exc).splitlines()[0][:300])
+    return write_outputs(run, paths, result, fingerprint, data_csv, sources)
