@@ -111,7 +111,7 @@ class TableSpec:
     first_year: int | None = None
     last_year: int | None = None
     contents: tuple[ContentRule, ...] = ()
-    #: indicators that must resolve; ``"a|b"`` means either
+    #: indicators whose total (no category) must resolve; ``"a|b"`` means either
     required: tuple[str, ...] = ()
     fixed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fixed_labels: Mapping[str, str] = field(default_factory=dict)
@@ -549,7 +549,7 @@ def resolve(
             content_map, unmatched = match_contents(spec, dim)
             for code, label in unmatched.items():
                 notes.append(f"ContentsCode {code} '{label}' matches no rule; not fetched")
-            have = {m.indicator for m in content_map.values()}
+            have = {m.indicator for m in content_map.values() if not m.category}  # the totals
             for need in spec.required:
                 if not have & set(need.split("|")):
                     labels = "; ".join(f"{c} '{dim.label_of(c)}'" for c in dim.codes)
