@@ -86,6 +86,19 @@ def table_from_metadata(doc: dict[str, Any], en: dict[str, Any] | None = None) -
     return Table(tid, doc["label"], dims)
 
 
+def project_root(tmp_path: Path) -> Path:
+    """A throw-away repository root for ``--root``: the real reference tables, empty ``curated/``."""
+    repo = Path(__file__).resolve().parents[1]
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "curated").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text("")
+    for name in ("entities.csv", "indicators.csv"):
+        (tmp_path / "data" / "reference" / name).write_bytes(
+            (repo / "data" / "reference" / name).read_bytes()
+        )
+    return tmp_path
+
+
 def default_tables() -> dict[str, Table]:
     """The tables of ``tests/fixtures/ssb/metadata`` (built from SSB's published labels)."""
     tables: dict[str, Table] = {}

@@ -10,14 +10,13 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from ssb_fakeserver import UPDATED, FakeSsb
+from ssb_fakeserver import UPDATED, FakeSsb, project_root
 
 from analysis.cli import main
 
@@ -35,13 +34,7 @@ def server():
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A throw-away repository root with the real reference tables and a tiny curated snapshot."""
-    (tmp_path / "data" / "reference").mkdir(parents=True)
-    (tmp_path / "data" / "curated").mkdir(parents=True)
-    (tmp_path / "pyproject.toml").write_text("")
-    for name in ("entities.csv", "indicators.csv"):
-        shutil.copy(REPO / "data" / "reference" / name, tmp_path / "data" / "reference" / name)
-    return tmp_path
+    return project_root(tmp_path)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ssb_fakeserver import FakeSsb
+from ssb_fakeserver import FakeSsb, project_root
 
 from analysis.cli import main
 from analysis.dataset import read_text_table
@@ -292,14 +292,7 @@ def test_every_fixture_label_has_a_status_and_a_source() -> None:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    (tmp_path / "data" / "reference").mkdir(parents=True)
-    (tmp_path / "data" / "curated").mkdir(parents=True)
-    (tmp_path / "pyproject.toml").write_text("")
-    for name in ("entities.csv", "indicators.csv"):
-        (tmp_path / "data" / "reference" / name).write_bytes(
-            (REPO / "data" / "reference" / name).read_bytes()
-        )
-    return tmp_path
+    return project_root(tmp_path)
 
 
 def test_plan_offline_on_the_fixtures_prints_the_mapping(root: Path, capsys) -> None:
