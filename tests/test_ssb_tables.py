@@ -334,3 +334,14 @@ def test_plan_offline_without_cache_names_what_is_missing(root: Path, capsys) ->
     err = capsys.readouterr().err
     assert rc == 1 and err.count("\n") == 1
     assert "table 13995 metadata" in err and "run without --offline first" in err
+
+
+def test_committed_metadata_is_what_the_builder_makes() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_metadata", META.parent / "make_metadata.py")
+    assert spec and spec.loader
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    for tid, (doc, _rows) in builder.tables().items():
+        assert meta(tid) == doc, f"rerun tests/fixtures/ssb/make_metadata.py ({tid}.json is stale)"
