@@ -117,7 +117,7 @@ def test_full_fetch_cache_and_observations(server: FakeSsb, root: Path, capsys) 
     assert ("4601", "2019", ".") in {(m["entity_code"], m["period"], m["symbol"]) for m in missing}
 
     # label-resolved contents: cases, recipients and the rate per 1000 are three indicators, one
-    # content code each; the unmatched 'hovedinntekt' label is listed and not fetched
+    # content code each; 12362's unmatched per-capita amount is listed and not fetched
     sa = [r for r in obs if r["source_id"].startswith("ssb-13995-")]
     keys = {(r["indicator"], r["category"]): r["source_id"] for r in sa}
     assert keys[("sa_cases", "")] == "ssb-13995-KOSsostilfeller0000-2025-06-15"
@@ -126,7 +126,8 @@ def test_full_fetch_cache_and_observations(server: FakeSsb, root: Path, capsys) 
     assert {r["unit"] for r in sa if r["indicator"] == "sa_payout_gross"} == {"NOK_1000"}
     assert {r["unit"] for r in sa if r["indicator"] == "sa_cases"} == {"cases"}
     assert {r["unit"] for r in sa if r["indicator"] == "sa_recipients"} == {"persons"}
-    assert "KOShovedinnt0000" in out.out and not [r for r in sa if "KOShovedinnt0000" in r["locator"]]
+    unmatched = "ContentsCode KOSbelopinnb0000 'Beløp per innbygger (kr)' matches no rule; not fetched"
+    assert unmatched in out.out and not [r for r in obs if "KOSbelopinnb0000" in r["locator"]]
     # one row per entity, period, indicator, category: no two codes collide
     row_keys = [(r["entity_code"], r["period"], r["indicator"], r["category"]) for r in obs]
     assert len(row_keys) == len(set(row_keys))

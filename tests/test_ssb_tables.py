@@ -48,12 +48,16 @@ def resolve_fixture(name: str, entities: pd.DataFrame, year_from: int = 2015):
     return resolve(table_spec(name.split(".")[0]), meta(name), entities, ["0301", "4601"], year_from, None)
 
 
+MAIN_INCOME_DURATION = (
+    "Gjennomsnittlig stønadstid for mottakere med sosialhjelp som viktigste kilde til livsopphold (måneder)"
+)
 #: label -> (indicator, category), worked out by reading each label
 EXPECTED = {
     # 13995
     "Sosialhjelpsmottakere per 1000 innbyggere": ("sa_recipients_per_1000_inhabitants", ""),
     "Sosialhjelpstilfeller": ("sa_cases", ""),
-    "Sosialhjelpsmottakere": ("sa_recipients", ""),
+    "Sosialhjelpsmottakere (antall)": ("sa_recipients", ""),
+    "Sosialhjelpsmottakere som forsørger barn under 18 år (antall)": ("sa_recipients_with_children", ""),
     "Sosialhjelpstilfeller 18-24 år": ("sa_cases", "age=18-24"),
     "Sosialhjelpstilfeller 25-66 år": ("sa_cases", "age=25-66"),
     "Sosialhjelpstilfeller 67 år og eldre": ("sa_cases", "age=67+"),
@@ -72,8 +76,13 @@ EXPECTED = {
     "Utbetalt økonomisk sosialhjelp per tilfelle (kr)": ("sa_payout_per_case", ""),
     "Gjennomsnittlig sosialhjelp per måned (kr)": ("sa_payment_per_recipient_month", ""),
     "Gjennomsnittlig stønadstid (måneder)": ("sa_duration_months", ""),
-    "Gjennomsnittlig stønadstid for tilfeller 18-24 år (måneder)": ("sa_duration_months", "age=18-24"),
-    "Sosialhjelpstilfeller med sosialhjelp som hovedinntekt": None,  # no rule: listed, not fetched
+    "Gjennomsnittlig stønadstid for mottakere 18-24 år (måneder)": ("sa_duration_months", "age=18-24"),
+    "Gjennomsnittlig stønadstid for mottakere 25-29 år (måneder)": ("sa_duration_months", "age=25-29"),
+    "Gjennomsnittlig stønadstid for mottakere 30-39 år (måneder)": ("sa_duration_months", "age=30-39"),
+    "Gjennomsnittlig stønadstid for mottakere 40-49 år (måneder)": ("sa_duration_months", "age=40-49"),
+    "Gjennomsnittlig stønadstid for mottakere 50-67 år (måneder)": ("sa_duration_months", "age=50-67"),
+    MAIN_INCOME_DURATION: ("sa_duration_months", "main_income=social_assistance"),
+    "Sosialhjelpstilfeller med sosialhjelp som hovedinntekt": ("sa_cases", "main_income=social_assistance"),
     # 12210 (English labels as published, Norwegian as assumed)
     "Number of cases on social assistance (number)": ("sa_cases", ""),
     "Number of cases on social assistance 18-24 years old (number)": ("sa_cases", "age=18-24"),
@@ -129,7 +138,7 @@ def test_two_matching_codes_give_a_one_line_error_naming_both(entities: pd.DataF
     msg = str(err.value)
     assert "\n" not in msg
     assert msg.startswith("table 13995: 2 ContentsCodes match indicator sa_recipients:")
-    assert "KOSsosmottakere0000 'Sosialhjelpsmottakere'" in msg
+    assert "KOSsosmottakere0000 'Sosialhjelpsmottakere (antall)'" in msg
     assert "KOSsosmottakere0001 'Sosialhjelpsmottakere i alt'" in msg
 
 
@@ -283,7 +292,7 @@ def test_every_fixture_label_has_a_status_and_a_source() -> None:
         tid = doc["extension"]["px"]["tableid"]
         for code in doc["dimension"]["ContentsCode"]["category"]["label"]:
             row = prov[(tid, code)]
-            assert row["status"] in {"verified", "wording", "invented"}
+            assert row["status"] in {"verified", "code", "wording", "invented"}
             assert row["status"] == "invented" or set(row["source"].split(",")) <= keys, row
 
 
@@ -307,7 +316,9 @@ def test_plan_offline_on_the_fixtures_prints_the_mapping(root: Path, capsys) -> 
         line for line in lines if line.strip().startswith("KOSsosantkliente0000  Sosialhjelpsmottakere per")
     )
     assert "sa_recipients_per_1000_inhabitants" in row and "per_1000_inhabitants" in row
-    assert any(re.search(r"KOShovedinnt0000 .* not fetched: matches no rule", line) for line in lines)
+    assert any(
+        re.search(r"KOSbelopinnb0000 +Beløp per innbygger .* not fetched: matches no rule", x) for x in lines
+    )
     assert "  regions for 4601: 4601 'Bergen', 1201 'Bergen (-2019)'" in lines
     assert any(line.startswith("table 12367: ") for line in lines)
     assert list((root / "data" / "curated").iterdir()) == []  # nothing written

@@ -16,8 +16,10 @@ Concepts are kept apart instead of hidden by exclusions: *cases* (``tilfeller``,
 once per municipality) and *recipients* (``mottakere``) are separate indicators; rates per 1,000
 inhabitants, duration bands, "with children" (``forsørger barn``), average payment per month and
 long-term shares are indicators of their own (``data/reference/indicators.csv``). An age band
-(``18-24 år``), a duration band (``1-3 måneder``) and grant/loan (``bidrag``/``lån``) in a label
-become the row's category (``age=18-24``, ``duration=1-3_months``, ``type=grant``).
+(``18-24 år``), a duration band (``1-3 måneder``), social assistance as the main income
+(``hovedinntekt``, ``viktigste kilde til livsopphold``) and grant/loan (``bidrag``/``lån``) in a
+label become the row's category (``age=18-24``, ``duration=1-3_months``,
+``main_income=social_assistance``, ``type=grant``).
 
 Between tables, the first table in :data:`TABLES` that gives an indicator and category for a year
 keeps it; a later table's code for the same indicator, category and years is dropped with a note
@@ -193,13 +195,13 @@ SA_RULES: tuple[ContentRule, ...] = (
     ContentRule(
         "sa_cases",
         (CASE,),
-        _any(SHARE, PER1000, LONG, BAND, CHILD, MONEY, DURATION, INCOME, AVERAGE, POP),
+        _any(SHARE, PER1000, LONG, BAND, CHILD, MONEY, DURATION, AVERAGE, POP),
         "cases",
     ),
     ContentRule(
         "sa_recipients",
         (r"sosialhjelpsmottaker|mottakere av (økonomisk )?sosialhjelp|recipients of social assistance",),
-        _any(CASE, SHARE, PER1000, LONG, BAND, CHILD, MONEY, DURATION, INCOME, AVERAGE, POP),
+        _any(CASE, SHARE, PER1000, LONG, BAND, CHILD, MONEY, DURATION, AVERAGE, POP),
         "persons",
     ),
     ContentRule(
@@ -213,7 +215,7 @@ SA_RULES: tuple[ContentRule, ...] = (
 
 
 def label_category(label: str) -> str:
-    """Category parts a label carries: age band, duration band, grant or loan (``;``-joined)."""
+    """Category parts a label carries: age, duration band, main income, grant or loan (``;``-joined)."""
     text = normalise_label(label)
     parts: list[str] = []
     if m := re.search(r"(\d+) ?[-–] ?(\d+) (år|years)", text):
@@ -222,6 +224,8 @@ def label_category(label: str) -> str:
         parts.append(f"age={m.group(1)}+")
     if m := re.search(r"(\d+) ?[-–] ?(\d+) (måneder|months)", text):
         parts.append(f"duration={m.group(1)}-{m.group(2)}_months")
+    if re.search(INCOME, text):
+        parts.append("main_income=social_assistance")
     if not re.search(r"bidrag (og|/) ?lån|allowance and loan", text):
         if re.search(r"\bbidrag\b|\bgrants?\b", text):
             parts.append("type=grant")
