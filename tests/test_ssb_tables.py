@@ -356,3 +356,23 @@ def test_committed_metadata_is_what_the_builder_makes() -> None:
     spec.loader.exec_module(builder)
     for tid, (doc, _rows) in builder.tables().items():
         assert meta(tid) == doc, f"rerun tests/fixtures/ssb/make_metadata.py ({tid}.json is stale)"
+
+
+def test_plan_goes_on_past_an_ambiguous_table_and_fails_naming_it(root: Path, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "meta"
+    folder.mkdir()
+    for path in META.glob("*.json"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    doc = meta("13995")
+    cat = doc["dimension"]["ContentsCode"]["category"]
+    cat["index"]["KOSx"] = len(cat["index"])
+    cat["label"]["KOSx"] = "Sosialhjelpstilfeller i alt"
+    doc["size"][doc["id"].index("ContentsCode")] += 1
+    (folder / "13995.json").write_text(json.dumps(doc), encoding="utf-8")
+    args = ["--plan", "--metadata", str(folder), "--entities", "0301", "--from", "2022"]
+    rc = main(["--root", str(root), "fetch-ssb", *args])
+    out, err = capsys.readouterr()
+    assert rc == 1 and err.count("\n") == 1
+    assert "table 13995: 2 ContentsCodes match indicator sa_cases: KOSsostilfeller0000" in err
+    assert "KOSx 'Sosialhjelpstilfeller i alt'" in err
+    assert "table 12362: " in out  # the other tables are still shown

@@ -106,21 +106,28 @@ def fetch_command(args: argparse.Namespace) -> int:
 
     resolved: list[Resolved] = []
     not_cached: list[str] = []
+    problems: list[str] = []  # --plan goes on past a table that does not resolve, and says why
     for spec in specs:
         try:
             meta = _metadata(client, folder, spec.table_id)
             resolved.append(resolve(spec, meta, entities, requested, year_from, year_to))
         except NotCachedError as exc:
             not_cached.append(exc.what)
-        except (SsbError, TableSpecError, jsonstat.JsonStatError) as exc:
+        except NetworkUnreachableError as exc:
             return _fail(_table_error(spec.table_id, exc))
+        except (SsbError, TableSpecError, jsonstat.JsonStatError) as exc:
+            if not plan:
+                return _fail(_table_error(spec.table_id, exc))
+            problems.append(_table_error(spec.table_id, exc))
     claim_across_tables(resolved)
     if plan:
-        return _print_plan(resolved, specs, not_cached)
+        return _print_plan(resolved, specs, not_cached, problems)
     return _fetch(client, paths, resolved, not_cached)
 
 
-def _print_plan(resolved: list[Resolved], specs: list[TableSpec], not_cached: list[str]) -> int:
+def _print_plan(
+    resolved: list[Resolved], specs: list[TableSpec], not_cached: list[str], problems: list[str]
+) -> int:
     for res in resolved:
         years = res.years()
         _say("")
@@ -132,6 +139,11 @@ def _print_plan(resolved: list[Resolved], specs: list[TableSpec], not_cached: li
         _say("  " + format_table(plan_rows(res), PLAN_COLUMNS).replace("\n", "\n  "))
         for note in res.notes:
             _say(f"  note: {note}")
+    for problem in problems:
+        _say("")
+        _say(f"NOT RESOLVED: {problem}")
+    if problems:
+        return _fail(f"{len(problems)} table(s) do not resolve: " + " | ".join(problems))
     if not_cached:
         missing = " | ".join(not_cached)
         return _fail(f"{len(not_cached)} table(s) without metadata, run without --offline first: {missing}")
