@@ -1,4 +1,4 @@
-"""Resolution of SSB table metadata to indicators (analysis.ssb.tables) and ``fetch-ssb --plan``.
+"""Resolution of SSB table metadata to indicators (analysis.sources.ssb.tables) and ``fetch-ssb --plan``.
 
 The metadata is ``tests/fixtures/ssb/metadata`` (built from SSB's published labels; README there).
 The expected indicator of each label below is written by hand from the label's words, not read
@@ -18,8 +18,8 @@ import pytest
 from ssb_fakeserver import FakeSsb, project_root
 
 from analysis.cli import main
-from analysis.dataset import read_text_table
-from analysis.ssb.tables import (
+from analysis.observations.dataset import read_text_table
+from analysis.sources.ssb.tables import (
     SA_RULES,
     TABLES,
     ContentRule,
