@@ -6,9 +6,12 @@ implements the endpoints the client uses -- ``GET /config``, ``GET /tables/{id}/
 in ``../shared/fixtures/ssb`` (KOSTRA dimension ids ``KOKkommuneregion0000``,
 ``KOKregnskapsomfa0000``, ``KOKfunksjon0000``, ``KOKart0000``, ``ContentsCode`` ``KOSbelop0000``
 "Beløp (1000 kr)", ``Tid``; ``status`` as a sparse object with ``:`` for suppressed cells and
-``null`` in ``value``; ``role`` time/metric; ``extension.px.tableid``). Values are a
-deterministic function of the cell's codes, so a request split in parts merges to the same
-numbers as one request.
+``null`` in ``value``; ``role`` time/metric; ``extension.px.tableid``). The tables it serves --
+variables, codes and labels -- are the metadata in ``tests/fixtures/ssb/metadata``, built from
+what SSB has published about each table (see the README there for the source of every label and
+what is unverified); ``?lang=en`` serves the English labels where those were the published ones.
+Values are GENERATED test data, a deterministic function of the cell's codes (so a request split
+in parts merges to the same numbers as one request), never SSB's figures.
 
 Faults are queued with :meth:`FakeSsb.add_fault` and consumed by the next matching request.
 Run as a script (``python ssb_fakeserver.py``) it serves until killed and prints its port.
@@ -25,22 +28,11 @@ import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-UPDATED = "2025-06-15T06:00:00Z"
-
-REGION_LABELS = {
-    "EAK": "Landet",
-    "EAKUO": "Landet uten Oslo",
-    "0301": "Oslo",
-    "1201": "Bergen (-2019)",
-    "4601": "Bergen",
-    "0213": "Ski (-2019)",
-    "0217": "Oppegård (-2019)",
-    "3020": "Nordre Follo (2020-2023)",
-    "3207": "Nordre Follo",
-    "1103": "Stavanger",
-}
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ssb" / "metadata"
+UPDATED = "2025-06-15T06:00:00Z"  # the stamp in the fixtures (make_metadata.py)
 
 
 @dataclass
@@ -50,8 +42,12 @@ class Dim:
     codes: list[str]
     labels: dict[str, str] = field(default_factory=dict)
     elimination: bool = False
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)
+    labels_en: dict[str, str] = field(default_factory=dict)
 
-    def label_of(self, code: str) -> str:
+    def label_of(self, code: str, lang: str = "no") -> str:
+        if lang == "en" and code in self.labels_en:
+            return self.labels_en[code]
         return self.labels.get(code, code)
 
 
@@ -67,191 +63,57 @@ class Table:
         return next(d for d in self.dims if d.id == dim_id)
 
 
-def _years(a: int, b: int) -> Dim:
-    codes = [str(y) for y in range(a, b + 1)]
-    return Dim("Tid", "år", codes, {c: c for c in codes})
+def table_from_metadata(doc: dict[str, Any], en: dict[str, Any] | None = None) -> Table:
+    """A served table from a JSON-stat metadata document (and its English twin, if any)."""
+    dims = []
+    for dim_id in doc["id"]:
+        d = doc["dimension"][dim_id]
+        cat = d["category"]
+        codes = sorted(cat["index"], key=cat["index"].get)
+        en_labels = en["dimension"][dim_id]["category"]["label"] if en else {}
+        dims.append(
+            Dim(
+                dim_id,
+                d.get("label", dim_id),
+                codes,
+                dict(cat.get("label", {})),
+                elimination=bool((d.get("extension") or {}).get("elimination")),
+                units=dict(cat.get("unit", {})),
+                labels_en=dict(en_labels),
+            )
+        )
+    tid = str(doc["extension"]["px"]["tableid"])
+    return Table(tid, doc["label"], dims)
 
 
-def _kostra_region(codes: list[str]) -> Dim:
-    return Dim("KOKkommuneregion0000", "region", codes, {c: REGION_LABELS.get(c, c) for c in codes})
+def project_root(tmp_path: Path) -> Path:
+    """A throw-away repository root for ``--root``: the real reference tables, empty ``curated/``."""
+    repo = Path(__file__).resolve().parents[1]
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "curated").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text("")
+    for name in ("entities.csv", "indicators.csv"):
+        (tmp_path / "data" / "reference" / name).write_bytes(
+            (repo / "data" / "reference" / name).read_bytes()
+        )
+    return tmp_path
 
 
 def default_tables() -> dict[str, Table]:
-    sa_regions = ["EAK", "EAKUO", "0301", "4601", "3207", "1103"]
-    old_regions = ["EAK", "0301", "1201", "4601", "0213", "0217", "3020", "1103"]
-    tables = [
-        Table(
-            "13995",
-            "13995: Økonomisk sosialhjelp, etter region, statistikkvariabel og år",
-            [
-                _kostra_region(sa_regions),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KOSsosmottak0000", "KOSutbetalt0000", "KOSstonlengde0000", "KOSandel1824"],
-                    {
-                        "KOSsosmottak0000": "Sosialhjelpsmottakere",
-                        "KOSutbetalt0000": "Utbetalt økonomisk sosialhjelp (1000 kr)",
-                        "KOSstonlengde0000": "Gjennomsnittlig stønadslengde (måneder)",
-                        "KOSandel1824": "Andel sosialhjelpsmottakere 18-24 år (prosent)",
-                    },
-                ),
-                _years(2022, 2024),
-            ],
-        ),
-        Table(
-            "12210",
-            "12210: Sosialhjelpsmottakere (avslutta serie), etter region, statistikkvariabel og år",
-            [
-                _kostra_region(old_regions),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KOSsosmottak0001"],
-                    {"KOSsosmottak0001": "Sosialhjelpsmottakere"},
-                ),
-                _years(2015, 2021),
-            ],
-        ),
-        Table(
-            "12203",
-            "12203: Stønadslengde (avslutta serie)",
-            [
-                _kostra_region(old_regions),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KOSstonlengde0001"],
-                    {"KOSstonlengde0001": "Gjennomsnittlig stønadslengde (måneder)"},
-                ),
-                _years(2015, 2021),
-            ],
-        ),
-        Table(
-            "13138",
-            "13138: Utbetalt stønad (avslutta serie)",
-            [
-                _kostra_region(old_regions),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KOSutbetalt0001"],
-                    {"KOSutbetalt0001": "Utbetalt økonomisk sosialhjelp (1000 kr)"},
-                ),
-                _years(2015, 2021),
-            ],
-        ),
-        Table(
-            "12213",
-            "12213: Langtidsmottakere (avslutta serie)",
-            [
-                _kostra_region(old_regions),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KOSandellang0000"],
-                    {"KOSandellang0000": "Andel langtidsmottakere (prosent)"},
-                ),
-                _years(2015, 2021),
-            ],
-        ),
-        Table(
-            "12362",
-            "12362: Utgifter per funksjon, etter region, regnskapsomfang, funksjon, art, "
-            "statistikkvariabel og år",
-            [
-                _kostra_region(["EAK", "EAKUO", "0301", "1201", "4601", "0213", "0217", "3020", "3207"]),
-                Dim(
-                    "KOKregnskapsomfa0000",
-                    "regnskapsomfang",
-                    ["A", "B"],
-                    {
-                        "A": "Kommuner/fylkeskommuner",
-                        "B": "Kommuner/fylkeskommuner eksl. foretak, IKS, og samarbeid.",
-                    },
-                ),
-                Dim(
-                    "KOKfunksjon0000",
-                    "funksjon",
-                    ["100", "275", "276", "281"],
-                    {
-                        "100": "Politisk styring",
-                        "275": "Introduksjonsordningen",
-                        "276": "Kvalifiseringsordningen",
-                        "281": "Økonomisk sosialhjelp",
-                    },
-                ),
-                Dim(
-                    "KOKart0000",
-                    "art",
-                    ["AGD4", "AGD10", "AGD2"],
-                    {
-                        "AGD4": "Korrigerte brutto driftsutgifter på funksjon/tjenesteområde",
-                        "AGD10": "Brutto driftsutgifter på funksjon/tjenesteområde",
-                        "AGD2": "Netto driftsutgifter på funksjon/tjenesteområde",
-                    },
-                ),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KOSbelop0000"],
-                    {"KOSbelop0000": "Beløp (1000 kr)"},
-                ),
-                _years(2015, 2024),
-            ],
-        ),
-        Table(
-            "07459",
-            "07459: Befolkning, etter region, kjønn, alder, statistikkvariabel og år",
-            [
-                Dim(
-                    "Region",
-                    "region",
-                    ["0", "0301", "1201", "4601", "3207"],
-                    {
-                        "0": "Hele landet",
-                        "0301": "Oslo",
-                        "1201": "Bergen (-2019)",
-                        "4601": "Bergen",
-                        "3207": "Nordre Follo",
-                    },
-                ),
-                Dim("Kjonn", "kjønn", ["1", "2"], {"1": "Menn", "2": "Kvinner"}, elimination=True),
-                Dim(
-                    "Alder",
-                    "alder",
-                    ["000", "001", "002"],
-                    {"000": "0 år", "001": "1 år", "002": "2 år"},
-                    elimination=True,
-                ),
-                Dim("ContentsCode", "statistikkvariabel", ["Personer1"], {"Personer1": "Personer"}),
-                _years(2015, 2025),
-            ],
-            suppress_every=0,
-        ),
-        Table(
-            "03014",
-            "03014: Konsumprisindeks, etter konsumgruppe, statistikkvariabel og år",
-            [
-                Dim(
-                    "Konsumgrp",
-                    "konsumgruppe",
-                    ["TOTAL", "01"],
-                    {"TOTAL": "KPI Totalindeks", "01": "Matvarer og alkoholfrie drikkevarer"},
-                ),
-                Dim(
-                    "ContentsCode",
-                    "statistikkvariabel",
-                    ["KpiAar", "KPIAarEndr"],
-                    {"KpiAar": "Konsumprisindeks (2015=100)", "KPIAarEndr": "Årsendring (prosent)"},
-                ),
-                _years(2015, 2024),
-            ],
-            sparse_values=True,
-            suppress_every=0,
-        ),
-    ]
-    return {t.id: t for t in tables}
+    """The tables of ``tests/fixtures/ssb/metadata`` (built from SSB's published labels)."""
+    tables: dict[str, Table] = {}
+    for path in sorted(FIXTURES.glob("*.json")):
+        if path.name.endswith(".en.json"):
+            continue
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        en_path = path.with_name(path.stem + ".en.json")
+        en = json.loads(en_path.read_text(encoding="utf-8")) if en_path.exists() else None
+        table = table_from_metadata(doc, en)
+        tables[table.id] = table
+    tables["07459"].suppress_every = 0
+    tables["03014"].suppress_every = 0
+    tables["03014"].sparse_values = True
+    return tables
 
 
 #: Years a region code exists (KOSTRA keeps old and new codes side by side, empty outside them).
@@ -318,23 +180,23 @@ class FakeSsb:
 
     # ----------------------------------------------------------- JSON-stat
 
-    def metadata(self, table: Table) -> dict[str, Any]:
-        doc = self._dataset(table, {d.id: d.codes for d in table.dims})
+    def metadata(self, table: Table, lang: str = "no") -> dict[str, Any]:
+        doc = self._dataset(table, {d.id: d.codes for d in table.dims}, lang)
         doc.pop("value")
         doc.pop("status", None)
         return doc
 
-    def _dataset(self, table: Table, chosen: dict[str, list[str]]) -> dict[str, Any]:
+    def _dataset(self, table: Table, chosen: dict[str, list[str]], lang: str = "no") -> dict[str, Any]:
         dims = [d for d in table.dims if d.id in chosen]
         dimension = {}
         for d in dims:
             codes = chosen[d.id]
             cat: dict[str, Any] = {
                 "index": {c: i for i, c in enumerate(codes)},
-                "label": {c: d.label_of(c) for c in codes},
+                "label": {c: d.label_of(c, lang) for c in codes},
             }
-            if d.id == "ContentsCode":
-                cat["unit"] = {c: {"base": d.label_of(c), "decimals": 0} for c in codes}
+            if d.units:
+                cat["unit"] = {c: d.units[c] for c in codes if c in d.units}
             dim_doc: dict[str, Any] = {"label": d.label, "category": cat}
             if d.elimination:
                 dim_doc["extension"] = {"elimination": True}
@@ -364,7 +226,7 @@ class FakeSsb:
             "id": [d.id for d in dims],
             "size": [len(chosen[d.id]) for d in dims],
             "dimension": dimension,
-            "extension": {"px": {"tableid": table.id, "decimals": 0, "language": "no"}},
+            "extension": {"px": {"tableid": table.id, "decimals": 0, "language": lang}},
         }
         if table.sparse_values:
             doc["value"] = {str(i): v for i, v in enumerate(values) if v is not None}
@@ -374,8 +236,13 @@ class FakeSsb:
             doc["status"] = status
         return doc
 
-    def data(self, table: Table, selection: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+    def data(
+        self, table: Table, selection: dict[str, list[str]], lang: str = "no"
+    ) -> tuple[int, dict[str, Any]]:
         chosen: dict[str, list[str]] = {}
+        unknown = sorted(set(selection) - {d.id for d in table.dims})
+        if unknown:
+            return 400, {"error": f"table {table.id} has no variable {', '.join(unknown)}"}
         for d in table.dims:
             if d.id not in selection:
                 if d.elimination:
@@ -391,7 +258,7 @@ class FakeSsb:
             cells *= len(codes)
         if self.enforced_max_cells is not None and cells > self.enforced_max_cells:
             return 403, {"error": f"too many cells: {cells}"}
-        return 200, self._dataset(table, chosen)
+        return 200, self._dataset(table, chosen, lang)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -475,8 +342,9 @@ class _Handler(BaseHTTPRequestHandler):
         if table is None:
             self._send(404, json.dumps({"error": f"table {table_id} not found"}).encode())
             return
+        lang = (query.get("lang") or ["no"])[0]
         if endpoint == "metadata":
-            self._send(200, json.dumps(fake.metadata(table), ensure_ascii=False).encode())
+            self._send(200, json.dumps(fake.metadata(table, lang), ensure_ascii=False).encode())
             return
         if body is not None:
             selection = {s["variableCode"]: list(s["valueCodes"]) for s in body.get("selection", [])}
@@ -485,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
             for k, v in query.items():
                 if k.startswith("valueCodes[") and k.endswith("]"):
                     selection[k[len("valueCodes[") : -1]] = [c for c in v[0].split(",") if c]
-        status, doc = fake.data(table, selection)
+        status, doc = fake.data(table, selection, lang)
         payload = json.dumps(doc, ensure_ascii=False).encode()
         if fault and fault["kind"] == "slow" and status == 200:
             self.send_response(200)

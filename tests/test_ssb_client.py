@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +17,11 @@ import pytest
 from ssb_fakeserver import FakeSsb
 
 from analysis.sources.ssb import cache as cache_mod
-from analysis.sources.ssb import client as client_mod
 from analysis.sources.ssb.cache import Cache, RateLimiter
-from analysis.sources.ssb.client import NotCachedError, PxWebClient, SsbError
+from analysis.sources.ssb.client import NetworkUnreachableError, NotCachedError, PxWebClient, SsbError
 from analysis.sources.ssb.selection import Selection
 
-SEL_12362 = Selection.of(
+SEL_12367 = Selection.of(
     {
         "KOKkommuneregion0000": ["EAK", "0301", "4601"],
         "KOKregnskapsomfa0000": ["A", "B"],
@@ -66,7 +66,7 @@ def cache_is_consistent(folder: Path) -> list[dict]:
     return entries
 
 
-def fetch(cl: PxWebClient, table: str = "12362", sel: Selection = SEL_12362):
+def fetch(cl: PxWebClient, table: str = "12367", sel: Selection = SEL_12367):
     meta = cl.metadata(table)
     return cl.data(table, sel, metadata_updated=meta.doc["updated"])
 
@@ -82,7 +82,7 @@ def test_fetch_caches_and_manifest_then_hit_without_data_request(server: FakeSsb
     assert len(data_entries) == 1
     e = data_entries[0]
     assert (
-        e["table"] == "12362" and e["method"] == "GET" and "valueCodes[KOKfunksjon0000]=281,276" in e["url"]
+        e["table"] == "12367" and e["method"] == "GET" and "valueCodes[KOKfunksjon0000]=281,276" in e["url"]
     )
     assert e["updated"] == "2025-06-15T06:00:00Z" and e["retrieved"] and len(e["sha256"]) == 64
     assert [r["endpoint"] for r in server.requests] == ["config", "metadata", "data"]
@@ -103,39 +103,45 @@ def test_offline_uses_cache_only_and_names_what_is_missing(server: FakeSsb, tmp_
     assert len(res.frame) == 96 and len(server.requests) == n  # no network at all
     with pytest.raises(NotCachedError, match=r"table 03014 metadata \(GET .*/tables/03014/metadata"):
         off.metadata("03014")
-    other = Selection.of({**dict(SEL_12362.variables), "Tid": ("2015",)})
-    with pytest.raises(NotCachedError, match=r"table 12362 data .*valueCodes\[Tid\]=2015"):
-        off.data("12362", other, metadata_updated=None)
+    other = Selection.of({**dict(SEL_12367.variables), "Tid": ("2015",)})
+    with pytest.raises(NotCachedError, match=r"table 12367 data .*valueCodes\[Tid\]=2015"):
+        off.data("12367", other, metadata_updated=None)
 
 
 def test_new_table_stamp_invalidates_cached_data(server: FakeSsb, tmp_path: Path) -> None:
     cl, _ = make_client(server, tmp_path / "c")
     fetch(cl)
-    cl.data("12362", SEL_12362, metadata_updated="2026-03-15T07:00:00Z")
+    cl.data("12367", SEL_12367, metadata_updated="2026-03-15T07:00:00Z")
     assert len(server.data_requests()) == 2
 
 
 def test_429_honours_retry_after(server: FakeSsb, tmp_path: Path) -> None:
-    server.add_fault("429", retry_after="0.05")
+    # Retry-After in whole seconds (RFC 9110); the injected sleep records it, nothing waits
+    server.add_fault("429", retry_after="7")
     cl, sleeps = make_client(server, tmp_path / "c")
     res = fetch(cl)
     assert len(res.frame) == 96
-    assert 0.05 in sleeps
+    assert sleeps == [7.0]
     assert len(server.data_requests()) == 2
 
 
-def test_429_with_http_date_retry_after() -> None:
-    assert client_mod._retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert client_mod._retry_after("3") == 3.0
-    assert client_mod._retry_after("soon") is None
+def test_retry_after_is_capped_and_an_http_date_in_the_past_means_now(
+    server: FakeSsb, tmp_path: Path
+) -> None:
+    server.add_fault("429", retry_after="3600")
+    server.add_fault("429", retry_after="Wed, 21 Oct 2015 07:28:00 GMT")
+    cl, sleeps = make_client(server, tmp_path / "c", max_retry_after=30)
+    assert len(fetch(cl).frame) == 96
+    assert sleeps == [30.0, 0.0]
 
 
 def test_503_backs_off_exponentially_then_succeeds(server: FakeSsb, tmp_path: Path) -> None:
-    server.add_fault("503", times=2)
+    # urllib3's documented schedule: no wait before the first retry, then backoff * 2**(n-1)
+    server.add_fault("503", times=3)
     cl, sleeps = make_client(server, tmp_path / "c", backoff=0.01)
     res = fetch(cl)
     assert len(res.frame) == 96
-    assert sleeps[:2] == [0.01, 0.02]
+    assert sleeps == [0.0, 0.02, 0.04]
 
 
 def test_retries_are_bounded(server: FakeSsb, tmp_path: Path) -> None:
@@ -151,14 +157,34 @@ def test_dropped_connection_is_retried(server: FakeSsb, tmp_path: Path) -> None:
     server.add_fault("drop")
     cl, sleeps = make_client(server, tmp_path / "c")
     res = fetch(cl)
-    assert len(res.frame) == 96 and len(sleeps) == 1
+    assert len(res.frame) == 96 and sleeps == [0.0]
     assert len(server.data_requests()) == 2
+
+
+def test_no_network_fails_fast_with_a_clear_error(tmp_path: Path) -> None:
+    # a closed local port: nothing listens there, the connection is refused at once
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sleeps: list[float] = []
+    cl = PxWebClient(f"http://127.0.0.1:{port}/api/pxwebapi/v2", tmp_path / "c", sleep=sleeps.append)
+    with pytest.raises(NetworkUnreachableError, match=rf"cannot connect to 127.0.0.1:{port} .*2 attempt"):
+        cl.metadata("13995")
+    assert sleeps == [0.0]  # one connect retry, no backoff minutes; /config did not retry on its own
+    assert not (tmp_path / "c" / "manifest.jsonl").exists()
+
+
+def test_connect_budget_is_about_ten_seconds_at_most() -> None:
+    # worst case when no packet comes back at all (unroutable address): attempts x connect time-out
+    cl = PxWebClient("http://x/api/pxwebapi/v2", Path("/nonexistent"))
+    assert cl.connect_retries + 1 == 2 and cl.connect_timeout == 3.0
+    assert cl.connect_budget() == 6.0 <= 10
 
 
 def test_malformed_json_is_a_clear_error_and_not_cached(server: FakeSsb, tmp_path: Path) -> None:
     server.add_fault("malformed")
     cl, _ = make_client(server, tmp_path / "c")
-    with pytest.raises(SsbError, match=r"malformed JSON from GET .*/tables/12362/data.*nothing cached"):
+    with pytest.raises(SsbError, match=r"malformed JSON from GET .*/tables/12367/data.*nothing cached"):
         fetch(cl)
     entries = cache_is_consistent(tmp_path / "c")
     assert [e["kind"] for e in entries] == ["metadata"]
@@ -174,15 +200,15 @@ def test_403_over_cell_limit_splits_and_merges(server: FakeSsb, tmp_path: Path) 
     res = fetch(cl)
     assert len(res.responses) > 1
     assert any(r["endpoint"] == "data" for r in server.requests)
-    merged = res.frame.sort_values(list(dict(SEL_12362.variables))).reset_index(drop=True)
-    exp = expected.sort_values(list(dict(SEL_12362.variables))).reset_index(drop=True)
+    merged = res.frame.sort_values(list(dict(SEL_12367.variables))).reset_index(drop=True)
+    exp = expected.sort_values(list(dict(SEL_12367.variables))).reset_index(drop=True)
     pd.testing.assert_frame_equal(merged, exp, check_like=True)
     entries = cache_is_consistent(tmp_path / "c")
     assert any(e["kind"] == "split" and e["reason"] == "HTTP 403" for e in entries)
     # offline replays the same split from the manifest
     off, _ = make_client(server, tmp_path / "c", offline=True)
     n = len(server.requests)
-    again = off.data("12362", SEL_12362, metadata_updated=None)
+    again = off.data("12367", SEL_12367, metadata_updated=None)
     assert len(again.frame) == 96 and len(server.requests) == n
 
 
@@ -208,7 +234,7 @@ def test_long_selection_goes_by_post(server: FakeSsb, tmp_path: Path) -> None:
 
 def test_url_length_decision() -> None:
     cl = PxWebClient("http://x/api/pxwebapi/v2", Path("/nonexistent"), max_url_length=2000)
-    method, url, body = cl.data_request("12362", SEL_12362)
+    method, url, body = cl.data_request("12367", SEL_12367)
     assert method == "GET" and body is None and "valueCodes[Tid]=2020,2021,2022,2023" in url
     big = Selection.of({"Region": [f"{i:04d}" for i in range(600)], "Tid": ["2024"]})
     method, url, body = cl.data_request("07459", big)
@@ -242,7 +268,7 @@ def test_client_respects_config_rate(server: FakeSsb, tmp_path: Path) -> None:
     server.config.update({"maxCallsPerTimeWindow": 2, "timeWindow": 60})
     cl, sleeps = make_client(server, tmp_path / "c")
     cl.config()
-    cl.metadata("12362")
+    cl.metadata("12367")
     cl.metadata("03014")  # config + 2 metadata = 3 calls, limit applies after /config was read
     assert cl._config["maxCallsPerTimeWindow"] == 2
     assert sleeps and sleeps[0] > 50

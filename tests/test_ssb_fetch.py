@@ -10,13 +10,13 @@ import csv
 import hashlib
 import json
 import os
-import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from ssb_fakeserver import UPDATED, FakeSsb
+from ssb_fakeserver import UPDATED, FakeSsb, project_root
 
 from analysis.cli import main
 
@@ -34,13 +34,7 @@ def server():
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A throw-away repository root with the real reference tables and a tiny curated snapshot."""
-    (tmp_path / "data" / "reference").mkdir(parents=True)
-    (tmp_path / "data" / "curated").mkdir(parents=True)
-    (tmp_path / "pyproject.toml").write_text("")
-    for name in ("entities.csv", "indicators.csv"):
-        shutil.copy(REPO / "data" / "reference" / name, tmp_path / "data" / "reference" / name)
-    return tmp_path
+    return project_root(tmp_path)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -70,7 +64,7 @@ def test_full_fetch_cache_and_observations(server: FakeSsb, root: Path, capsys) 
     rc = run(root, "--entities", "0301,4601,EAK", "--from", "2018", "--base-url", server.base_url)
     out = capsys.readouterr()
     assert rc == 0, out.err
-    assert "[6/8] table 12362" in out.out and "fetch-ssb: wrote" in out.out
+    assert "[6/9] table 12362" in out.out and "[7/9] table 12367" in out.out and "fetch-ssb: wrote" in out.out
 
     curated = root / "data" / "curated"
     obs = read_csv(curated / "ssb_observations.csv")
@@ -78,23 +72,38 @@ def test_full_fetch_cache_and_observations(server: FakeSsb, root: Path, capsys) 
     missing = read_csv(curated / "ssb_missing.csv")
     assert list(obs[0]) == CURATED_HEADER.strip().split(",")
 
-    # source ids carry table + 'updated' stamp and point at cached files with their hashes
-    assert "ssb-12362-2025-06-15" in sources
-    src = sources["ssb-12362-2025-06-15"]
+    # source ids carry table, content code and 'updated' stamp and point at cached files with their
+    # hashes; the title (the book's source line) names the table, the code and SSB's label
+    assert "ssb-12362-KOSbelop0000-2025-06-15" in sources
+    src = sources["ssb-12362-KOSbelop0000-2025-06-15"]
+    assert src["title"].startswith("12362: ") and src["title"].endswith(
+        "ContentsCode KOSbelop0000 'Beløp (1000 kr)'"
+    )
+    rate = sources["ssb-13995-KOSsosantkliente0000-2025-06-15"]
+    assert rate["title"].endswith(
+        "ContentsCode KOSsosantkliente0000 'Sosialhjelpsmottakere per 1000 innbyggere'"
+    )
     assert src["kind"] == "api" and src["licence"].startswith("CC BY 4.0")
     cached = root / src["file"]
     assert cached.is_file() and hashlib.sha256(cached.read_bytes()).hexdigest() == src["sha256"]
     assert {r["source_id"] for r in obs} <= set(sources)
 
-    # 12362: gross/net by KOKart, category by function and accounts scope, NOK 1000
-    exp = [r for r in obs if r["source_id"] == "ssb-12362-2025-06-15"]
-    assert {r["indicator"] for r in exp} == {"exp_gross_operating", "exp_net_operating"}
-    assert {r["unit"] for r in exp} == {"NOK_1000"}
-    assert {r["category"] for r in exp} >= {
-        "function=281",
-        "function=281;accounts=municipal_fund",
-        "function=276",
-    }
+    # 12362 (kommunekonsern) and 12367 (municipal fund): gross/net by KOKart, category by function
+    # and, for the fund, the accounts scope; NOK 1000
+    exp = [r for r in obs if r["source_id"] == "ssb-12362-KOSbelop0000-2025-06-15"]
+    fund = [r for r in obs if r["source_id"] == "ssb-12367-KOSbelop0000-2025-06-15"]
+    assert (
+        {r["indicator"] for r in exp}
+        == {r["indicator"] for r in fund}
+        == {
+            "exp_gross_operating",
+            "exp_net_operating",
+        }
+    )
+    assert {r["unit"] for r in exp + fund} == {"NOK_1000"}
+    assert {r["category"] for r in exp} == {"function=281", "function=276", "function=275"}
+    assert {r["category"] for r in fund} == {f"function={f};accounts=municipal_fund" for f in (281, 276, 275)}
+    assert all("KOKregnskapsomfa0000=B" in r["locator"] for r in fund)
     row = next(r for r in exp if "KOKfunksjon0000=281" in r["locator"] and "KOKart0000=AGD10" in r["locator"])
     assert row["locator"].startswith("table 12362: KOKkommuneregion0000=")
     assert row["indicator"] == "exp_gross_operating"
@@ -107,11 +116,24 @@ def test_full_fetch_cache_and_observations(server: FakeSsb, root: Path, capsys) 
     assert ("1201", "2019") in bergen and ("4601", "2020") in bergen and ("4601", "2019") not in bergen
     assert ("4601", "2019", ".") in {(m["entity_code"], m["period"], m["symbol"]) for m in missing}
 
-    # label-resolved contents; the unmatched 'Andel ... 18-24 år' is not fetched
-    sa = [r for r in obs if r["source_id"] == "ssb-13995-2025-06-15"]
-    assert {r["indicator"] for r in sa} == {"sa_cases", "sa_payout_gross", "sa_duration_months"}
+    # label-resolved contents: cases, recipients and the rate per 1000 are three indicators, one
+    # content code each; 12362's unmatched per-capita amount is listed and not fetched
+    sa = [r for r in obs if r["source_id"].startswith("ssb-13995-")]
+    keys = {(r["indicator"], r["category"]): r["source_id"] for r in sa}
+    assert keys[("sa_cases", "")] == "ssb-13995-KOSsostilfeller0000-2025-06-15"
+    assert keys[("sa_recipients", "")] == "ssb-13995-KOSsosmottakere0000-2025-06-15"
+    assert keys[("sa_recipients_per_1000_inhabitants", "")] == "ssb-13995-KOSsosantkliente0000-2025-06-15"
     assert {r["unit"] for r in sa if r["indicator"] == "sa_payout_gross"} == {"NOK_1000"}
-    assert "KOSandel1824" in out.out  # listed as not matching any rule
+    assert {r["unit"] for r in sa if r["indicator"] == "sa_cases"} == {"cases"}
+    assert {r["unit"] for r in sa if r["indicator"] == "sa_recipients"} == {"persons"}
+    unmatched = "ContentsCode KOSbelopinnb0000 'Beløp per innbygger (kr)' matches no rule; not fetched"
+    assert unmatched in out.out and not [r for r in obs if "KOSbelopinnb0000" in r["locator"]]
+    # one row per entity, period, indicator, category: no two codes collide
+    row_keys = [(r["entity_code"], r["period"], r["indicator"], r["category"]) for r in obs]
+    assert len(row_keys) == len(set(row_keys))
+    # 12210's case count for 2018-2021 is dropped in favour of 13138 (listed in the output)
+    assert "KOSsosantkliente0000: sa_cases 2018-2021 comes from table 13138" in out.out
+    assert not [r for r in obs if r["source_id"] == "ssb-12210-KOSsosantkliente0000-2025-06-15"]
 
     # population from the non-KOSTRA region code '0' is recorded for EAK; CPI has no region
     assert any(r["indicator"] == "pop_inhabitants" and r["entity_code"] == "EAK" for r in obs)
@@ -126,7 +148,7 @@ def test_full_fetch_cache_and_observations(server: FakeSsb, root: Path, capsys) 
 
     # the cache and manifest are complete
     entries = check_cache(root / "data" / "raw" / "ssb")
-    assert len([e for e in entries if e["kind"] == "data"]) == 8
+    assert len([e for e in entries if e["kind"] == "data"]) == 9
     assert all(e["updated"] == UPDATED for e in entries if e["kind"] == "data")
 
     # rerun online: metadata refreshed, data from cache
@@ -151,6 +173,20 @@ def test_offline_rerun_and_clear_failure(server: FakeSsb, root: Path, capsys) ->
     assert rc == 1
     assert err.startswith("fetch-ssb: error:") and err.count("\n") == 1
     assert "not cached" in err and "table 13995 data" in err and "KOKkommuneregion0000]=0301,3207" in err
+
+
+def test_without_a_network_the_fetch_stops_at_once_and_suggests_offline(root: Path, capsys) -> None:
+    with socket.socket() as sock:  # a closed local port: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    rc = run(
+        root, "--entities", "0301", "--from", "2022", "--base-url", f"http://127.0.0.1:{port}/api/pxwebapi/v2"
+    )
+    err = capsys.readouterr().err
+    assert rc == 1 and err.count("\n") == 1
+    assert err.startswith("fetch-ssb: error: table 13995: cannot connect to 127.0.0.1:")
+    assert "run with --offline" in err
+    assert not (root / "data" / "curated" / "ssb_observations.csv").exists()
 
 
 def test_clear_errors(server: FakeSsb, root: Path, capsys) -> None:
@@ -195,7 +231,8 @@ def test_conflict_with_curated_snapshot(server: FakeSsb, root: Path) -> None:
 
 
 def test_killed_mid_fetch_leaves_no_partial_entry_and_rerun_completes(server: FakeSsb, root: Path) -> None:
-    # 12362 is the 5th table fetched for 2015-2021; its data response stalls half-way
+    # 12362 is the 5th table fetched for 2015-2021 (13995 starts in 2022); its data response
+    # stalls half-way
     server.add_fault("slow", table="12362", seconds=20)
     cmd = [
         sys.executable,
@@ -234,9 +271,9 @@ def test_killed_mid_fetch_leaves_no_partial_entry_and_rerun_completes(server: Fa
         == 0
     )
     new = server.data_requests()[n_before:]
-    assert [r["table"] for r in new] == ["12362", "07459", "03014"]  # finished tables came from the cache
+    assert [r["table"] for r in new] == ["12362", "12367", "07459", "03014"]  # the rest came from the cache
     assert before >= {"12210", "12362"}
     entries = check_cache(cache)
-    assert {e["table"] for e in entries if e["kind"] == "data"} == done | {"12362", "07459", "03014"}
+    assert {e["table"] for e in entries if e["kind"] == "data"} == done | {"12362", "12367", "07459", "03014"}
     obs = read_csv(root / "data" / "curated" / "ssb_observations.csv")
-    assert any(r["source_id"] == "ssb-12362-2025-06-15" for r in obs)
+    assert any(r["source_id"] == "ssb-12362-KOSbelop0000-2025-06-15" for r in obs)

@@ -17,7 +17,6 @@ from analysis.sources.ssb.client import DataResult, Response
 from analysis.sources.ssb.observations import plain_decimal, reconcile, source_id, table_rows
 from analysis.sources.ssb.tables import (
     KOSTRA_EXPENDITURE_MAPPING,
-    ContentRule,
     TableSpec,
     TableSpecError,
     lineage_codes,
@@ -53,31 +52,42 @@ def test_contents_resolved_by_label_not_code(entities: pd.DataFrame) -> None:
     meta = srv.metadata(srv.tables["13995"])
     # rename the codes: resolution must still work from the labels
     cat = meta["dimension"]["ContentsCode"]["category"]
-    cat["index"] = {f"NEW{i}": i for i in range(len(cat["index"]))}
-    cat["label"] = {f"NEW{i}": lab for i, lab in enumerate(cat["label"].values())}
+    old = list(cat["label"].items())
+    cat["index"] = {f"NEW{i}": i for i in range(len(old))}
+    cat["label"] = {f"NEW{i}": lab for i, (_c, lab) in enumerate(old)}
     res = resolve(table_spec("13995"), meta, entities, ["0301", "9999"], 2023, None)
-    assert res.content_map == {
-        "NEW0": ("sa_cases", "cases"),
-        "NEW1": ("sa_payout_gross", "NOK_1000"),
-        "NEW2": ("sa_duration_months", "months"),
-    }
-    assert dict(res.selection.variables)["Tid"] == ("2023", "2024")
+    by_label = {m.label: (m.indicator, m.unit) for m in res.content_map.values()}
+    assert by_label["Sosialhjelpstilfeller"] == ("sa_cases", "cases")
+    assert by_label["Utbetalt økonomisk sosialhjelp (1000 kr)"] == ("sa_payout_gross", "NOK_1000")
+    assert by_label["Gjennomsnittlig stønadstid (måneder)"] == ("sa_duration_months", "months")
+    assert by_label["Gjennomsnittlig sosialhjelp per måned (kr)"] == ("sa_payment_per_recipient_month", "NOK")
+    assert dict(res.selection.variables)["Tid"] == ("2023", "2024", "2025")
     assert any("9999" in n for n in res.notes)
 
-    cat["label"]["NEW0"] = "Noe annet"
-    with pytest.raises(TableSpecError, match="no ContentsCode label for indicator sa_cases .*Noe annet"):
+    # no label for either cases or recipients: the run stops and lists the labels it saw
+    for code, label in cat["label"].items():
+        if label in ("Sosialhjelpstilfeller", "Sosialhjelpsmottakere (antall)"):
+            cat["label"][code] = "Noe annet"
+    with pytest.raises(
+        TableSpecError, match="no ContentsCode label for indicator sa_cases or sa_recipients .*Noe"
+    ):
         resolve(table_spec("13995"), meta, entities, ["0301"], 2023, None)
 
 
-def test_12362_spec_on_real_kostra_metadata_shape(entities: pd.DataFrame) -> None:
+def test_fake_server_accounts_tables_have_the_real_variables(entities: pd.DataFrame) -> None:
     doc = fixture("12367_kostra_accounts_v0.json")
-    # the real fixture (table 12367) has the same KOSTRA variables as 12362 but other functions
-    with pytest.raises(TableSpecError, match="KOKfunksjon0000 has none of 281, 276, 275"):
-        resolve(table_spec("12362"), doc, entities, ["EAK"], 2015, None)
-    # and the fake server's 12362 has exactly the fixture's variable ids, in the same order
     srv = FakeSsb()
     srv.httpd.server_close()
-    assert srv.metadata(srv.tables["12362"])["id"] == doc["id"]
+    # the served 12367 has exactly the real response's variable ids, in the same order, and the
+    # real labels of accounts scope and types
+    served = srv.metadata(srv.tables["12367"])
+    assert served["id"] == doc["id"]
+    for var in ("KOKregnskapsomfa0000", "KOKart0000"):
+        real = doc["dimension"][var]["category"]["label"]
+        mine = served["dimension"][var]["category"]["label"]
+        assert {c: mine[c] for c in mine if c in real} == {c: real[c] for c in mine if c in real}
+    # 12362 as published has no accounts-scope variable (statbank page, README source D)
+    assert "KOKregnskapsomfa0000" not in srv.metadata(srv.tables["12362"])["id"]
 
 
 def test_rows_from_real_fixture_keep_suppressed_cells_out(entities: pd.DataFrame) -> None:
@@ -85,12 +95,12 @@ def test_rows_from_real_fixture_keep_suppressed_cells_out(entities: pd.DataFrame
     spec = TableSpec(
         "12367",
         "fixture",
-        contents=(ContentRule(r"beløp", None),),
         fixed={
             "KOKfunksjon0000": ("100", "110", "120"),
             "KOKart0000": ("AGD10", "AGD2"),
-            "KOKregnskapsomfa0000": ("A", "B"),
+            "KOKregnskapsomfa0000": ("B",),
         },
+        accounts_scope="B",
         **KOSTRA_EXPENDITURE_MAPPING,
     )
     res = resolve(spec, doc, entities, ["EAK", "3001"], 2015, None)
@@ -112,13 +122,24 @@ def test_rows_from_real_fixture_keep_suppressed_cells_out(entities: pd.DataFrame
     assert list(rows.observations.columns) == list(OBSERVATION_COLUMNS)
     assert not set(rows.observations["locator"]) & set(rows.missing["locator"])
     first = rows.observations.iloc[0]
-    assert first["source_id"] == "ssb-12367-2021-06-13"
+    # provenance names table, content code and SSB's label of it
+    assert first["source_id"] == "ssb-12367-KOSbelop0000-2021-06-13"
     assert first["locator"].startswith("table 12367: KOKkommuneregion0000=")
-    assert first["excerpt"].startswith("Landet | Kommuner/fylkeskommuner | ")
+    assert "ContentsCode=KOSbelop0000" in first["locator"]
+    assert first["excerpt"].startswith(
+        "Landet | Kommuner/fylkeskommuner eksl. foretak, IKS, og samarbeid. | "
+    )
+    assert set(rows.observations["category"]) <= {
+        f"function={f};accounts=municipal_fund" for f in ("100", "110", "120")
+    }
     # values are the JSON numbers as printed (compare with the raw file by position)
     values = {str(v) for v in doc["value"] if v is not None}
     assert set(rows.observations["value"]) <= values
-    assert rows.source["sha256"] == "ab" * 32 and rows.source["kind"] == "api"
+    [source] = rows.sources
+    assert source["source_id"] == first["source_id"]
+    assert source["title"].endswith("| ContentsCode KOSbelop0000 'Beløp (1000 kr)'")
+    assert source["title"].startswith("12367: Detaljerte regnskapstall driftsregnskapet")
+    assert source["sha256"] == "ab" * 32 and source["kind"] == "api"
 
 
 def test_plain_decimal_and_source_id() -> None:
@@ -127,6 +148,9 @@ def test_plain_decimal_and_source_id() -> None:
     assert plain_decimal("1e-05") == "0.00001"
     assert plain_decimal("-17440.0") == "-17440"
     assert source_id("12362", "2025-06-15T06:00:00Z") == "ssb-12362-2025-06-15"
+    assert source_id("13995", "2025-06-15T06:00:00Z", "KOSsosantkliente0000") == (
+        "ssb-13995-KOSsosantkliente0000-2025-06-15"
+    )
 
 
 def _row(**kw: str) -> dict[str, str]:
@@ -181,11 +205,11 @@ def test_merge_rule_curated_wins_and_conflicts_are_listed() -> None:
 def test_merge_rule_newest_ssb_stamp_wins() -> None:
     ssb = pd.DataFrame(
         [
-            _row(value="10", source_id="ssb-12362-2025-03-15", locator="x"),
-            _row(value="11", source_id="ssb-12362-2025-06-15", locator="x"),
+            _row(value="10", source_id="ssb-12362-KOSbelop0000-2025-03-15", locator="x"),
+            _row(value="11", source_id="ssb-12362-KOSbelop0000-2025-06-15", locator="x"),
         ]
     )
     out, conflicts = reconcile(ssb, pd.DataFrame(columns=list(OBSERVATION_COLUMNS)))
     assert out["preferred"].tolist() == ["false", "true"]
-    assert "superseded by ssb-12362-2025-06-15" in out.loc[0, "note"]
+    assert "superseded by ssb-12362-KOSbelop0000-2025-06-15" in out.loc[0, "note"]
     assert conflicts.empty

@@ -58,4 +58,9 @@ def test_fetch_then_notebook_uses_fetched_payout(tmp_path: Path) -> None:
     expected = zlib.crc32(b"13995|ContentsCode=KOSutbetalt0000|KOKkommuneregion0000=4601|Tid=2022") % 100000
     assert payout["value"] == pytest.approx(expected)
     assert payout["unit"] == "NOK_1000"
-    assert any(s.startswith("ssb-13995-") for s in payout["sources"])
+    assert "ssb-13995-KOSutbetalt0000-2025-06-15" in payout["sources"]
+    # the page's source line for that number names the table, the content code and SSB's label
+    page = (root / "book" / "reports" / "4601" / "2022" / "payouts.ipynb").read_text(encoding="utf-8")
+    line = next(x for x in page.split("\\n") if "`ssb-13995-KOSutbetalt0000-2025-06-15`" in x)
+    assert "13995: Sosialhjelpstilfeller, utbetalt beløp og stønadstid" in line
+    assert "ContentsCode KOSutbetalt0000 'Utbetalt økonomisk sosialhjelp (1000 kr)'" in line

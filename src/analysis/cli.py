@@ -156,6 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="year_to", type=int, default=None, help="last year (default: latest)")
     p.add_argument("--base-url", default="https://data.ssb.no/api/pxwebapi/v2", help="API base URL")
     p.add_argument("--offline", action="store_true", help="use only the on-disk cache; fail if missing")
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="read table metadata only and print which content code, label and indicator each rule "
+        "resolved to, and the regions requested; fetch and write nothing",
+    )
+    p.add_argument(
+        "--metadata",
+        default=None,
+        metavar="DIR",
+        help="with --plan: read each table's JSON-stat metadata from DIR/<table>.json (no network)",
+    )
     p.set_defaults(func=_cmd_fetch_ssb)
     return parser
 

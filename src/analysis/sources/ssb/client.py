@@ -2,7 +2,16 @@
 
 Why not ``pxwebpy``: it caches in memory only and drops the ``status`` symbols; the book needs
 every response kept on disk with a manifest so that a rebuild is reproducible offline, and the
-suppressed cells kept as such. The client is standard library only (``urllib``).
+suppressed cells kept as such.
+
+What is a library and what is ours: HTTP, connection pooling, time-outs, retries, exponential
+backoff and ``Retry-After`` are ``requests`` with urllib3's ``Retry`` (maintained, and it honours
+``Retry-After`` on 429/503 as SSB asks). Ours is only what no library does for this API: the
+content-addressed on-disk cache with its manifest (``pxwebpy`` and ``requests-cache`` key by
+request, not by content, and keep no table stamp), splitting a selection at ``maxDataCells`` or on
+HTTP 403, and a small sliding-window limiter whose window is read from ``/config`` at run time
+(urllib3 retries after a refusal; it does not pace calls before one), with an injectable clock so
+the tests need no real waiting.
 
 Behaviour
 ---------
@@ -12,8 +21,12 @@ Behaviour
 * ``GET /tables/{id}/metadata`` (JSON-stat 2.0 without values).
 * Data by ``GET /tables/{id}/data?valueCodes[VAR]=a,b`` or, when that URL would be longer than
   :attr:`PxWebClient.max_url_length` characters, ``POST`` with ``{"selection": [...]}``.
-* HTTP 429: wait ``Retry-After`` seconds (capped) and retry. HTTP 502/503/504, dropped
-  connections and time-outs: exponential backoff and retry. At most ``max_retries`` retries.
+* HTTP 429/503 with ``Retry-After``: wait that long (capped at ``max_retry_after``) and retry;
+  HTTP 429/500/502/503/504 without it, dropped connections and read time-outs: exponential backoff
+  (urllib3: no wait before the first retry, then ``backoff * 2**(n-1)``). At most ``max_retries``
+  retries. A connection that cannot be opened at all (no network, refused, DNS) is retried
+  ``connect_retries`` times with a ``connect_timeout`` of a few seconds, then
+  :class:`NetworkUnreachableError` -- within about ten seconds, never minutes.
 * A selection over ``maxDataCells``, or one the server refuses with HTTP 403, is split in two
   along its longest variable (time first on ties) and the parts are fetched and merged.
 * Responses are checked (valid JSON, a JSON-stat dataset the decoder can read) *before* they are
@@ -41,13 +54,10 @@ request that is not cached raises :class:`NotCachedError` naming it.
 from __future__ import annotations
 
 import contextlib
-import email.utils
-import http.client
 import json
+import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +65,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError as Urllib3ConnectTimeout
+from urllib3.exceptions import InvalidHeader, NewConnectionError
+from urllib3.util.retry import Retry
 
 from analysis.sources.ssb import jsonstat
 from analysis.sources.ssb.cache import Cache, RateLimiter, request_key
@@ -91,6 +106,10 @@ class CellLimitError(HttpStatusError):
     """HTTP 403: the selection has too many cells (the client splits it)."""
 
 
+class NetworkUnreachableError(SsbError):
+    """No connection could be opened to the API (no network, refused, name not resolved)."""
+
+
 # ------------------------------------------------------------------ client
 
 
@@ -116,27 +135,39 @@ class DataResult:
         return self.frame.attrs.get("updated")
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+class _Retry(Retry):
+    """urllib3's ``Retry`` with the client's sleep and log (a subclass per client, see ``_retry``).
+
+    Only :meth:`sleep` is overridden, to route the wait through an injectable function (the tests
+    record it instead of waiting) and to log one line per retry; what is retried, ``Retry-After``
+    parsing and the backoff formula are urllib3's.
+    """
+
+    sleeper: Callable[[float], None] = staticmethod(time.sleep)
+    logger: Callable[[str], None] = staticmethod(lambda _msg: None)
+
+    def sleep(self, response: Any = None) -> None:
+        delay = None
+        if self.respect_retry_after_header and response is not None:
+            with contextlib.suppress(InvalidHeader):
+                delay = self.get_retry_after(response)
+        if delay is None:
+            delay = self.get_backoff_time()
+        last = self.history[-1] if self.history else None
+        if last is not None and last.status:
+            why = f"HTTP {last.status}" + (" (rate limited)" if last.status == 429 else "")
+        elif last is not None and last.error is not None:
+            why = f"connection problem: {type(last.error).__name__}"
+        else:
+            why = "retry"
+        type(self).logger(f"  {why}; retry {len(self.history)} in {delay:.2g} s")
+        type(self).sleeper(delay)
 
 
 class PxWebClient:
     """PxWebApi v2 client with cache, rate limiting, retries and selection splitting."""
 
-    RETRY_STATUSES = frozenset({500, 502, 503, 504})
+    RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
     def __init__(
         self,
@@ -146,6 +177,8 @@ class PxWebClient:
         offline: bool = False,
         lang: str = "no",
         timeout: float = 60.0,
+        connect_timeout: float = 3.0,
+        connect_retries: int = 1,
         max_retries: int = 5,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -160,6 +193,8 @@ class PxWebClient:
         self.offline = offline
         self.lang = lang
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.connect_retries = connect_retries
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -170,7 +205,47 @@ class PxWebClient:
         self.log = log or (lambda _msg: None)
         self._config: dict[str, Any] | None = None
         self._limiter: RateLimiter | None = None
-        self.calls = 0  # HTTP requests actually sent (tests use it)
+        self.calls = 0  # HTTP requests sent (urllib3's retries of one request not counted)
+        self._session: requests.Session | None = None
+
+    def _retry(self) -> Retry:
+        """The retry policy (a ``Retry`` subclass bound to this client's sleep and log)."""
+        cls = type(
+            "ClientRetry", (_Retry,), {"sleeper": staticmethod(self.sleep), "logger": staticmethod(self.log)}
+        )
+        return cls(
+            total=self.max_retries,
+            connect=self.connect_retries,
+            read=self.max_retries,
+            status=self.max_retries,
+            other=0,
+            # SSB's data POST is a query, safe to repeat
+            allowed_methods=frozenset({"GET", "POST"}),
+            status_forcelist=self.RETRY_STATUSES,
+            backoff_factor=self.backoff,
+            backoff_max=self.max_backoff,
+            retry_after_max=int(self.max_retry_after),
+            respect_retry_after_header=True,
+            raise_on_status=True,
+        )
+
+    def session(self) -> requests.Session:
+        if self._session is None:
+            sess = requests.Session()
+            adapter = HTTPAdapter(max_retries=self._retry())
+            sess.mount("http://", adapter)
+            sess.mount("https://", adapter)
+            sess.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+            self._session = sess
+        return self._session
+
+    def connect_budget(self) -> float:
+        """Worst case in seconds before :class:`NetworkUnreachableError` (no network at all)."""
+        # urllib3 waits nothing before the first retry, then backoff * 2**(k-1) before retry k
+        waits = sum(
+            min(self.max_backoff, self.backoff * 2 ** (k - 1)) for k in range(2, self.connect_retries + 1)
+        )
+        return (self.connect_retries + 1) * self.connect_timeout + waits
 
     # -------------------------------------------------------------- config / limits
 
@@ -184,6 +259,8 @@ class PxWebClient:
             try:
                 _, doc = self._request_json("GET", f"{self.base_url}/config", None)
                 cfg = doc if isinstance(doc, dict) else {}
+            except NetworkUnreachableError:
+                raise
             except SsbError as exc:
                 self.log(f"warning: could not read /config ({exc}); using default limits")
         self._config = {
@@ -205,56 +282,54 @@ class PxWebClient:
 
     # -------------------------------------------------------------- HTTP
 
-    def _once(self, method: str, url: str, body: bytes | None) -> bytes:
+    def _request_bytes(self, method: str, url: str, body: Mapping[str, Any] | None) -> bytes:
+        """One request (urllib3 retries it as configured); returns the body of a 2xx response."""
+        if self.offline:
+            raise NotCachedError(f"{method} {url}")
         if self._limiter is not None:
             waited = self._limiter.acquire()
             if waited > 0.5:
                 self.log(f"  rate limit: waited {waited:.1f} s")
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if body is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        req = urllib.request.Request(url, data=body, method=method, headers=headers)
-        self.calls += 1
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-            return resp.read()
-
-    def _request_bytes(self, method: str, url: str, body: Mapping[str, Any] | None) -> bytes:
-        """One request with bounded retries; returns the body of a 2xx response."""
-        if self.offline:
-            raise NotCachedError(f"{method} {url}")
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
-        last = ""
-        for attempt in range(self.max_retries + 1):
-            delay: float | None = None
-            try:
-                return self._once(method, url, payload)
-            except urllib.error.HTTPError as exc:
-                detail = ""
-                with contextlib.suppress(Exception):
-                    detail = exc.read(300).decode("utf-8", "replace").strip().replace("\n", " ")
-                if exc.code == 429:
-                    ra = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
-                    delay = min(ra if ra is not None else self._backoff(attempt), self.max_retry_after)
-                    last = f"HTTP 429 (rate limited), Retry-After {delay:g} s"
-                elif exc.code in self.RETRY_STATUSES:
-                    ra = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
-                    delay = min(ra, self.max_retry_after) if ra is not None else self._backoff(attempt)
-                    last = f"HTTP {exc.code} (unavailable)"
-                elif exc.code == 403:
-                    raise CellLimitError(403, url, detail or "forbidden (too many cells?)") from None
-                else:
-                    raise HttpStatusError(exc.code, url, detail) from None
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as exc:
-                reason = getattr(exc, "reason", exc)
-                last = f"connection problem: {type(reason).__name__}: {reason}".rstrip(": ")
-                delay = self._backoff(attempt)
-            if attempt < self.max_retries:
-                self.log(f"  {last}; retry {attempt + 1}/{self.max_retries} in {delay:.2g} s")
-                self.sleep(delay or 0.0)
-        raise SsbError(f"gave up on {method} {url} after {self.max_retries + 1} attempts: {last}")
-
-    def _backoff(self, attempt: int) -> float:
-        return min(self.backoff * (2**attempt), self.max_backoff)
+        headers = {"Content-Type": "application/json; charset=utf-8"} if payload is not None else {}
+        attempts = f"after {self.max_retries + 1} attempts"
+        self.calls += 1
+        try:
+            resp = self.session().request(
+                method, url, data=payload, headers=headers, timeout=(self.connect_timeout, self.timeout)
+            )
+            data = resp.content
+        except requests.exceptions.RetryError as exc:  # retried statuses until the budget ran out
+            reason = str(getattr(exc.args[0], "reason", exc) if exc.args else exc)
+            m = re.search(r"too many (\d+) error responses", reason)
+            last = f"HTTP {m.group(1)}" if m else reason
+            raise SsbError(f"gave up on {method} {url} {attempts}: {last}") from None
+        except requests.exceptions.ConnectionError as exc:
+            reason = getattr(exc.args[0], "reason", exc.args[0]) if exc.args else exc
+            if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
+                reason, NewConnectionError | Urllib3ConnectTimeout
+            ):
+                raise NetworkUnreachableError(
+                    f"cannot connect to {urllib.parse.urlsplit(url).netloc} "
+                    f"({type(reason).__name__}) after {self.connect_retries + 1} attempt(s)"
+                ) from None
+            raise SsbError(
+                f"gave up on {method} {url} {attempts}: connection problem: {type(reason).__name__}"
+            ) from None
+        except requests.exceptions.Timeout:
+            raise SsbError(
+                f"gave up on {method} {url} {attempts}: read time-out ({self.timeout:g} s)"
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise SsbError(
+                f"{method} {url}: connection dropped while reading ({type(exc).__name__}; nothing cached)"
+            ) from None
+        if resp.status_code >= 400:
+            detail = resp.text[:300].strip().replace("\n", " ")
+            if resp.status_code == 403:
+                raise CellLimitError(403, url, detail or "forbidden (too many cells?)")
+            raise HttpStatusError(resp.status_code, url, detail)
+        return data
 
     def _request_json(self, method: str, url: str, body: Mapping[str, Any] | None) -> tuple[bytes, Any]:
         data = self._request_bytes(method, url, body)
@@ -316,6 +391,11 @@ class PxWebClient:
         self._data(table, selection, metadata_updated, responses, depth=0)
         frames = [jsonstat.decode(r.doc) for r in responses]
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        # a part without any status symbol decodes to an object column, one with symbols to pandas'
+        # string dtype; the merged frame gets the string dtype, as one response would have it
+        typed = [f["status"].dtype for f in frames if f["status"].dtype != object]
+        if len(frames) > 1 and typed:
+            frame["status"] = frame["status"].astype(typed[0])
         frame.attrs = dict(frames[0].attrs)
         stamps = sorted({str(f.attrs.get("updated")) for f in frames})
         if len(stamps) > 1:

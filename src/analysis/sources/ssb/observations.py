@@ -3,9 +3,11 @@
 Output files (separate from the hand-curated snapshot, which is never touched):
 
 * ``data/curated/ssb_observations.csv`` -- same columns as ``observations.csv``.
-* ``data/curated/ssb_sources.csv`` -- same columns as ``data/sources.csv``, one row per table and
-  ``updated`` stamp: ``source_id`` ``ssb-<table>-<YYYY-MM-DD of updated>`` (e.g.
-  ``ssb-12362-2025-06-15``), kind ``api``, the cached response file(s) and their SHA-256.
+* ``data/curated/ssb_sources.csv`` -- same columns as ``data/sources.csv``, one row per table,
+  content code and ``updated`` stamp: ``source_id`` ``ssb-<table>-<ContentsCode>-<YYYY-MM-DD of
+  updated>`` (e.g. ``ssb-13995-KOSsosantkliente0000-2025-06-15``), kind ``api``, a ``title`` that
+  names the table, the content code and SSB's label of it (so the book's source line for a number
+  shows all three), the cached response file(s) and their SHA-256.
 * ``data/curated/ssb_missing.csv`` -- the log of cells SSB did not give a number for, with their
   status symbol (``:`` suppressed, ``..`` not available, ``.`` cannot exist). Such a cell is
   **never** written as a value (a suppressed cell is not a zero).
@@ -82,9 +84,18 @@ SSB_URL = "https://www.ssb.no/statbank/table/{table}"
 LICENCE = "CC BY 4.0 (Statistics Norway)"
 
 
-def source_id(table: str, updated: str | None) -> str:
+SOURCE_ID_RE = re.compile(r"^ssb-(?P<table>[^-]+)-(?:(?P<code>[^-]+)-)?(?P<stamp>\d{4}-\d{2}-\d{2}|undated)$")
+
+
+def source_id(table: str, updated: str | None, content_code: str | None = None) -> str:
+    """``ssb-<table>[-<ContentsCode>]-<date of updated>``."""
     stamp = (updated or "")[:10] or "undated"
-    return f"ssb-{table}-{stamp}"
+    return f"ssb-{table}-{content_code}-{stamp}" if content_code else f"ssb-{table}-{stamp}"
+
+
+def source_title(table_label: str, content_code: str, content_label: str) -> str:
+    """The source row's title: table, content code and SSB's label of it."""
+    return f"{table_label} | ContentsCode {content_code} '{content_label}'"
 
 
 def plain_decimal(text: str) -> str:
@@ -103,7 +114,7 @@ def plain_decimal(text: str) -> str:
 class TableRows:
     observations: pd.DataFrame
     missing: pd.DataFrame
-    source: dict[str, str]
+    sources: list[dict[str, str]]
     notes: list[str] = field(default_factory=list)
 
 
@@ -114,7 +125,7 @@ def table_rows(result: DataResult, resolved: Resolved, *, cache_root: Path | Non
     dim_ids = [d.id for d in dims]
     table = resolved.spec.table_id
     updated = frame.attrs.get("updated") or resolved.updated
-    sid = source_id(table, updated)
+    used_codes: list[str] = []
     obs: list[dict[str, str]] = []
     missing: list[dict[str, str]] = []
     skipped_regions: set[str] = set()
@@ -127,6 +138,12 @@ def table_rows(result: DataResult, resolved: Resolved, *, cache_root: Path | Non
                 continue
         else:
             entity = resolved.spec.national_entity
+        code = str(rec.get("ContentsCode", ""))
+        if code not in resolved.content_map:  # not asked for (or dropped): never a row
+            continue
+        if code not in used_codes:
+            used_codes.append(code)
+        sid = source_id(table, updated, code)
         indicator, unit = resolved.indicator_unit(rec)
         category = resolved.category(rec)
         period = str(rec[resolved.time_var])
@@ -167,31 +184,30 @@ def table_rows(result: DataResult, resolved: Resolved, *, cache_root: Path | Non
                 "note": note,
             }
         )
-    files = []
-    shas = []
-    for resp in result.responses:
-        sha = resp.entry.get("sha256", "")
-        shas.append(sha)
-        path = Path("data/raw/ssb") / f"{sha}.json"
-        files.append(path.as_posix())
+    shas = [str(r.entry.get("sha256", "")) for r in result.responses]
+    files = [(Path("data/raw/ssb") / f"{sha}.json").as_posix() for sha in shas]
     retrieved = max((str(r.entry.get("retrieved", "")) for r in result.responses), default="")
-    source = {
-        "source_id": sid,
-        "title": str(frame.attrs.get("label") or resolved.label or f"SSB table {table}"),
-        "publisher": "Statistics Norway",
-        "published": (updated or "")[:10],
-        "kind": "api",
-        "url": SSB_URL.format(table=table),
-        "file": ";".join(files),
-        "sha256": ";".join(shas),
-        "licence": LICENCE,
-        "accessed": retrieved[:10],
-    }
+    table_label = str(frame.attrs.get("label") or resolved.label or f"SSB table {table}")
+    sources = [
+        {
+            "source_id": source_id(table, updated, code),
+            "title": source_title(table_label, code, resolved.content_map[code].label),
+            "publisher": "Statistics Norway",
+            "published": (updated or "")[:10],
+            "kind": "api",
+            "url": SSB_URL.format(table=table),
+            "file": ";".join(files),
+            "sha256": ";".join(shas),
+            "licence": LICENCE,
+            "accessed": retrieved[:10],
+        }
+        for code in used_codes
+    ]
     notes = [f"region code {r} not mapped to an entity; skipped" for r in sorted(skipped_regions)]
     return TableRows(
         pd.DataFrame(obs, columns=list(OBSERVATION_COLUMNS)),
         pd.DataFrame(missing, columns=list(MISSING_COLUMNS)),
-        source,
+        sources,
         notes,
     )
 
@@ -227,8 +243,8 @@ def _agree(ssb_value: str, ssb_unit: str, cur_value: str, cur_unit: str) -> bool
 
 
 def _stamp(sid: str) -> str:
-    m = re.match(r"^ssb-[^-]+-(.*)$", sid)
-    return m.group(1) if m else ""
+    m = SOURCE_ID_RE.match(sid)
+    return m.group("stamp") if m else ""
 
 
 def reconcile(ssb: pd.DataFrame, curated: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -287,8 +303,8 @@ def _join(a: str, b: str) -> str:
 
 
 def _table_of(sid: str) -> str:
-    m = re.match(r"^ssb-([^-]+)-", sid)
-    return m.group(1) if m else ""
+    m = SOURCE_ID_RE.match(sid)
+    return m.group("table") if m else ""
 
 
 def upsert(existing: pd.DataFrame, new: pd.DataFrame, replace_on: Sequence[str]) -> pd.DataFrame:
@@ -327,7 +343,7 @@ def write_outputs(curated_dir: Path, curated_obs_path: Path, parts: Sequence[Tab
     """Merge this run's rows into the ``ssb_*.csv`` files and apply the merge rule."""
     new_obs = pd.concat([p.observations for p in parts], ignore_index=True) if parts else pd.DataFrame()
     new_missing = pd.concat([p.missing for p in parts], ignore_index=True) if parts else pd.DataFrame()
-    new_sources = pd.DataFrame([p.source for p in parts], columns=list(SOURCE_COLUMNS))
+    new_sources = pd.DataFrame([s for p in parts for s in p.sources], columns=list(SOURCE_COLUMNS))
     paths = {
         "observations": curated_dir / "ssb_observations.csv",
         "sources": curated_dir / "ssb_sources.csv",
