@@ -100,6 +100,9 @@ class Dataset:
     sources: pd.DataFrame
     entities: pd.DataFrame
     indicators: pd.DataFrame
+    #: figures derived from printed ones (``data/curated/derived_observations.csv``), text; never
+    #: mixed into ``observations`` (see :mod:`analysis.derived`)
+    derived: pd.DataFrame | None = None
 
     def typed_observations(self) -> pd.DataFrame:
         """Observations with ``value`` as float and ``preferred`` as bool; codes stay strings."""
@@ -145,9 +148,11 @@ def load_dataset(paths: ProjectPaths | None = None, include_ssb: bool = True) ->
         extra_sources = read_text_table(ssb_src)
         new = extra_sources[~extra_sources["source_id"].isin(sources["source_id"])]
         sources = pd.concat([sources, new[list(SOURCE_COLUMNS)]], ignore_index=True)
+    derived_path = p.derived_observations
     return Dataset(
         observations=observations,
         sources=sources,
         entities=read_text_table(p.entities),
         indicators=read_text_table(p.indicators),
+        derived=read_text_table(derived_path) if derived_path.exists() else None,
     )

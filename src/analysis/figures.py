@@ -52,6 +52,7 @@ STATUS_STYLE: dict[str, dict[str, object]] = {
     "revised_budget": {"linestyle": "-.", "marker": "D"},
     "forecast": {"linestyle": ":", "marker": "^"},
     "target": {"linestyle": "none", "marker": "X", "markersize": 9},
+    "derived": {"linestyle": "none", "marker": "D", "markerfacecolor": "white", "markersize": 8},
 }
 STATUS_WORDS: dict[str, str] = {
     "actual": "actual, solid line",
@@ -60,6 +61,7 @@ STATUS_WORDS: dict[str, str] = {
     "revised_budget": "revised budget, dash-dot line",
     "forecast": "forecast, dotted line",
     "target": "target, cross markers",
+    "derived": "derived from published rates, not printed; hollow diamond",
 }
 MONTHS_NO = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

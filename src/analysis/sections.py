@@ -21,6 +21,7 @@ from analysis import budget, figures
 from analysis.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.compare import compare_entities
 from analysis.decomposition import decompose_payout_change
+from analysis.derived_sections import derived_indicator, derived_payout_decomposition
 from analysis.report import UNIT_LABELS, RunContext
 from analysis.series import SeriesConflictError, approximate_inputs, harmonised_series, select_series
 
@@ -80,6 +81,7 @@ class Section:
     key_figures: list[KeyFigure] = field(default_factory=list)
     missing: str = ""
     notes: list[str] = field(default_factory=list)
+    derived: tuple[str, ...] = ()  # how each derived (not printed) figure used was computed
 
     @property
     def available(self) -> bool:
@@ -190,6 +192,8 @@ def annual_indicator(
 ) -> Section:
     """An annual series (first candidate with data in the chapter year), a chart and the year's value."""
     found = first_available(ctx, candidates, years=[ctx.year])
+    if found is None and (derived := derived_indicator(ctx, title, candidates[0][0], key)) is not None:
+        return derived  # type: ignore[return-value]
     if found is None:
         names = " or ".join(f"{_label(ctx, i)}{f' ({c})' if c else ''}" for i, c in candidates)
         return _missing(title, f"No figure for {names} in {ctx.year}", candidates[0][0])
@@ -471,6 +475,9 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     first the entity has for both years) and P the CPI;
     see :func:`analysis.decomposition.decompose_payout_change`.
     """
+    derived = derived_payout_decomposition(ctx, title, year_from, year_to, key)
+    if derived is not None:  # a year's level is derived from published rates, not printed
+        return derived  # type: ignore[return-value]
     payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
     volume = first_available(
         ctx,
@@ -635,6 +642,17 @@ def baseline_decomposition(
         f"No year up to {last_base_year} with gross payouts, recipients and CPI to compare with {ctx.year}",
         "sa_payout",
     )
+
+
+def surge_decomposition(ctx: RunContext, key: str, first_year: int = 2022) -> Section:
+    """The split of the surge years, ``first_year`` (2022, when payouts began to rise) → the chapter
+    year; missing when that is the year-on-year split already shown, or the year is not later."""
+    title = f"The surge years: {first_year}→{ctx.year}"
+    if ctx.year <= first_year:
+        return Section(title=title, missing=f"{ctx.year} is not after the surge began in {first_year}.")
+    if ctx.year == first_year + 1:
+        return Section(title=title, missing=f"The {first_year}→{ctx.year} split above is the surge so far.")
+    return payout_decomposition(ctx, title, first_year, ctx.year, key)
 
 
 def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str, key: str) -> Section:
