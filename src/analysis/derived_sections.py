@@ -165,10 +165,7 @@ def _pct(value: float, low: float, high: float) -> str:
 def _derivation_text(model: Model) -> str:
     parts = []
     for d in model.derived():
-        ins = ", ".join(
-            f"{n} = {p.text} {p.unit.replace('_', ' ')} ({', '.join(p.source_ids)})"
-            for n, p in d.inputs.items()
-        )
+        ins = ", ".join(f"{n} = {printed_text(p)} ({', '.join(p.source_ids)})" for n, p in d.inputs.items())
         parts.append(f"{d.indicator} {d.period} = `{d.formula}` with {ins}")
     return "; ".join(parts)
 
@@ -230,6 +227,7 @@ def derived_payout_decomposition(
     v0, v1, r0, r1, _, ratio = build(central)
     text = _decomposition_text(ctx, model, bounds, year_from, year_to, which, (v0, v1, r0, r1, ratio))
     kfs = _decomposition_key_figures(key, bounds, year_from, year_to, ratio, srcs, price)
+    kfs += input_key_figures(key, model.derived())
     check_text, check_kfs = _cross_check(ctx, model, key, year_from, year_to, srcs)
     text += check_text
     kfs += check_kfs
@@ -451,6 +449,73 @@ def _cross_check(
     return text, kfs
 
 
+def printed_text(p: PrintedInput) -> str:
+    """A printed input as printed, with its rounding interval when that matters: ``18 % (17,5–18,5)``."""
+    from analysis.sections import fmt
+
+    text = fmt(p.value, p.unit, _decimals(p.text))
+    if p.high - p.low <= 1e-3 * abs(p.value):
+        return text
+    d = _decimals(f"{(p.high - p.low) / 2:g}")
+    return f"{text} ({figures.format_number(p.low, d)}–{figures.format_number(p.high, d)})"
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def input_key_figures(key: str, derived: list[DerivedFigure]) -> list:
+    """``{key}_in_{indicator}_{name}_text``: each printed input of each derived figure, for prose."""
+    from analysis.sections import KeyFigure
+
+    return [
+        KeyFigure(f"{key}_in_{d.indicator}_{name}_text", printed_text(p), "text", p.source_ids)
+        for d in derived
+        for name, p in d.inputs.items()
+    ]
+
+
+def price_index_check(ctx: RunContext, year: int, key: str) -> tuple[str, list]:
+    """Is "price-adjusted" the CPI? For ``year``, the printed nominal and price-adjusted growth of
+    gross payouts imply a deflator (1 + nominal)/(1 + real) − 1, bounded by their rounding; compare
+    it with the CPI's published change. Empty when a figure is missing."""
+    from analysis.sections import KeyFigure
+
+    obs = _text_observations(ctx)
+    try:
+        nominal = printed_input(obs, ctx.entity_code, str(year), "sa_payout_gross_change_pct")
+        real = printed_input(obs, ctx.entity_code, str(year), "sa_payout_gross_real_change_pct")
+        cpi = printed_input(obs, "EAK", str(year), PRICE_INDICATOR)
+    except DerivedError:
+        return "", []
+    t = {"N": Term("x", {"x": nominal}, "percent"), "Q": Term("x", {"x": real}, "percent")}
+    model = Model(t)
+
+    def deflator(v: Mapping[str, float]) -> float:
+        return 100 * ((1 + model.value("N", v) / 100) / (1 + model.value("Q", v) / 100) - 1)
+
+    lo, hi = model.bounds(deflator)
+    inside = lo <= cpi.value <= hi
+    srcs = tuple(sorted(set(nominal.source_ids) | set(real.source_ids) | set(cpi.source_ids)))
+    span = f"{figures.format_number(lo, 1)}–{figures.format_number(hi, 1)} %"
+    text = (
+        f" **Which price index?** For {year} the sources print gross payouts up {printed_text(nominal)} "
+        f"and price-adjusted expenditure up {printed_text(real)}: an implied price rise of {span}, which "
+        f"{'contains' if inside else 'does not contain'} the CPI's {printed_text(cpi)} — so the CPI is "
+        f"{'consistent with' if inside else 'not'} what NAV calls price adjustment, and it is the index "
+        "used here."
+    )
+    kfs = [
+        KeyFigure(f"{key}_deflator_year", year, "year", srcs),
+        KeyFigure(f"{key}_deflator_nominal_text", printed_text(nominal), "text", nominal.source_ids),
+        KeyFigure(f"{key}_deflator_real_text", printed_text(real), "text", real.source_ids),
+        KeyFigure(f"{key}_deflator_text", span, "text", srcs),
+        KeyFigure(f"{key}_deflator_cpi_text", printed_text(cpi), "text", cpi.source_ids),
+        KeyFigure(f"{key}_deflator_verdict", "contains" if inside else "does not contain", "text", srcs),
+    ]
+    return text, kfs
+
+
 def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> object | None:
     """The chapter year's value of ``indicator`` when it is derived, not printed (None otherwise):
     the printed series with the derived point beside it, its interval and how it was computed."""
@@ -466,7 +531,7 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
     srcs = model.sources()
     text = (
         f"**{label}**, {ctx.entity_name}, {ctx.year}: **{approx(d.value, d.low, d.high, d.unit)} — "
-        "derived, not printed.** No page the dataset cites prints it; it is computed as `{d.formula}` from "
+        f"derived, not printed.** No page the dataset cites prints it; it is computed as `{d.formula}` from "
         f"{_derivation_text(model).split(' with ', 1)[1]}, and the interval is what the rounding of those "
         "printed figures allows (a rate printed as 14 % stands for 13,5–14,5 %)."
     )
@@ -476,6 +541,11 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
         KeyFigure(f"{key}_high", d.high, d.unit, srcs),
         KeyFigure(f"{key}_text", approx(d.value, d.low, d.high, d.unit), "text", srcs),
     ]
+    kfs += input_key_figures(key, [d])
+    if any(p.indicator == PRICE_INDICATOR for p in d.inputs.values()):
+        check, check_kfs = price_index_check(ctx, ctx.year - 1, key)
+        text += check
+        kfs += check_kfs
     previous = series[series["period"] == str(ctx.year - 1)]
     if len(previous):
         before = float(previous["value"].iloc[0])
