@@ -141,6 +141,21 @@ def _display_unit(value: float, unit: str) -> str:
     return "NOK_billion" if nok >= 1e9 else "NOK_million" if nok >= 1e6 else unit
 
 
+def display_step(value: float, low: float, high: float, unit: str) -> float:
+    """The rounding step (in ``unit``) that shows ``value`` to the precision its interval allows:
+    one digit of the interval's half-width, in the unit it is displayed in (:func:`approx`)."""
+    shown = _display_unit(value, unit)
+    half = (
+        convert(max(value - low, high - value), unit, shown)
+        if shown != unit
+        else max(value - low, high - value)
+    )
+    if half <= 5e-4 * abs(value if shown == unit else convert(value, unit, shown)):
+        return 1.0
+    step = 10.0 ** math.floor(math.log10(half))
+    return convert(step, shown, unit) if shown != unit else step
+
+
 def approx(value: float, low: float, high: float, unit: str) -> str:
     """``11,89 billion kr (11,83–11,95)``: the value and its interval, rounded to the interval's
     precision (one digit of its half-width), the interval rounded outwards."""
@@ -236,27 +251,31 @@ def derived_payout_decomposition(
         "real_payment": "Real payment\nper recipient",
         "inflation": "Inflation\n(CPI)",
     }
+    # in billions with two decimals: the derived values carry no more precision than that
+    to_bn = lambda x: convert(x, "NOK_1000", "NOK_billion")  # noqa: E731
     fig, alt = figures.waterfall_chart(
-        [(chart_names[k], v) for k, v in bounds.central.contributions.items()],
+        [(chart_names[k], to_bn(v)) for k, v in bounds.central.contributions.items()],
         title=(
             f"Change in gross payouts {year_from}→{year_to} ({which} derived, not printed)\n{ctx.entity_name}"
         ),
-        start=(str(year_from), v0),
-        end_label=f"{year_to}",
-        unit="NOK_1000",
+        start=(str(year_from), to_bn(v0)),
+        end_label=f"{year_to}\n(derived)" if year_to in derived_years else str(year_to),
+        unit="NOK_billion",
         sources=ctx.dataset.sources,
         source_ids=srcs,
+        decimals=2,
     )
+    # NOK million, rounded to the million: the intervals are tens of millions wide
     table = pd.DataFrame(
         [
             {
                 "component": FACTOR_NAMES[k],
-                "contribution_nok_1000": round(c),
-                "low_nok_1000": round(bounds.contributions[k][0]),
-                "high_nok_1000": round(bounds.contributions[k][1]),
-                "share_%": round(100 * bounds.central.shares()[k], 1),
-                "share_low_%": round(100 * bounds.shares[k][0], 1),
-                "share_high_%": round(100 * bounds.shares[k][1], 1),
+                "contribution (NOK million)": round(c / 1000),
+                "low (NOK million)": math.floor(bounds.contributions[k][0] / 1000),
+                "high (NOK million)": math.ceil(bounds.contributions[k][1] / 1000),
+                "share %": round(100 * bounds.central.shares()[k], 1),
+                "share low %": math.floor(1000 * bounds.shares[k][0]) / 10,
+                "share high %": math.ceil(1000 * bounds.shares[k][1]) / 10,
             }
             for k, c in bounds.central.contributions.items()
         ]
@@ -268,6 +287,7 @@ def derived_payout_decomposition(
             notes += approximate_inputs(
                 ctx.observations, {ctx.entity_code}, indicator, [str(year)], label=_label(ctx, indicator)
             )
+    title = title.replace(" (exact figures)", f" (exact {year_from} figures)")  # 2024 is not exact
     return Section(
         title=f"{title} ({which} derived, not printed)",
         text=text,
@@ -303,19 +323,24 @@ def _decomposition_text(
         f"{_pct(shares[k], *bounds.shares[k])} of the change"
         for k, c in res.contributions.items()
     )
-    v1_lo, v1_hi = model.bounds(lambda v: model.value("V1", v, "NOK_1000"))
-    r1_lo, r1_hi = model.bounds(lambda v: model.value("R1", v))
-    v0_lo, v0_hi = model.bounds(lambda v: model.value("V0", v, "NOK_1000"))
-    r0_lo, r0_hi = model.bounds(lambda v: model.value("R0", v))
+
+    def level(role: str, unit: str | None) -> str:
+        """A printed level as printed (with its rounding), a derived one with its interval."""
+        t = model.terms[role]
+        if t.derived is None:
+            return printed_text(t.inputs["x"])
+        lo, hi = model.bounds(lambda v: model.value(role, v, unit))
+        return approx(model.value(role, model.central, unit), lo, hi, unit or t.unit)
+
     return (
         f"**{which} is derived, not printed.** No page the dataset cites prints the gross payouts or "
         f"recipients of {ctx.entity_name} for {which}; they are computed from printed levels and published "
-        f"rates of change ({_derivation_text(model)}), and every figure here carries the range that the "
-        "rounding of the printed inputs allows (a rate printed as 14 % stands for 13,5–14,5 %).\n\n"
+        f"rates of change ({_derivation_text(model)}), and every figure here carries, in brackets, the "
+        "range that the rounding of the printed inputs allows.\n\n"
         f"Gross payouts changed by **{approx(res.total_change, lo_t, hi_t, 'NOK_1000')}** from {year_from} "
-        f"to {year_to} ({approx(v0, v0_lo, v0_hi, 'NOK_1000')} → {approx(v1, v1_lo, v1_hi, 'NOK_1000')}). "
+        f"to {year_to} ({level('V0', 'NOK_1000')} → {level('V1', 'NOK_1000')}). "
         f"LMDI decomposition: {parts}. Volume is measured by recipients during the year "
-        f"({approx(r0, r0_lo, r0_hi, 'persons')} → {approx(r1, r1_lo, r1_hi, 'persons')}); prices by the "
+        f"({level('R0', None)} → {level('R1', None)}); prices by the "
         f"published annual CPI changes, chained (ratio {figures.format_number(ratio, 4)}), the index NAV's "
         "price adjustment is taken to use. The intervals are worked bounds, evaluated at the corners of the "
         "inputs' rounding intervals (see the methods chapter), not a simulation."
@@ -532,8 +557,8 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
     text = (
         f"**{label}**, {ctx.entity_name}, {ctx.year}: **{approx(d.value, d.low, d.high, d.unit)} — "
         f"derived, not printed.** No page the dataset cites prints it; it is computed as `{d.formula}` from "
-        f"{_derivation_text(model).split(' with ', 1)[1]}, and the interval is what the rounding of those "
-        "printed figures allows (a rate printed as 14 % stands for 13,5–14,5 %)."
+        f"{_derivation_text(model).split(' with ', 1)[1]}; the interval is what the rounding of those "
+        "printed figures (in brackets) allows."
     )
     kfs = [
         KeyFigure(key, d.value, d.unit, srcs),
@@ -542,10 +567,6 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
         KeyFigure(f"{key}_text", approx(d.value, d.low, d.high, d.unit), "text", srcs),
     ]
     kfs += input_key_figures(key, [d])
-    if any(p.indicator == PRICE_INDICATOR for p in d.inputs.values()):
-        check, check_kfs = price_index_check(ctx, ctx.year - 1, key)
-        text += check
-        kfs += check_kfs
     previous = series[series["period"] == str(ctx.year - 1)]
     if len(previous):
         before = float(previous["value"].iloc[0])
@@ -554,6 +575,11 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
         shown = approx(pct, lo, hi, "percent")
         text += f" In {ctx.year - 1} (printed): {fmt(before, d.unit)}; change {shown}."
         kfs.append(KeyFigure(f"{key}_change_pct_text", shown, "text", srcs))
+    if any(p.indicator == PRICE_INDICATOR for p in d.inputs.values()):
+        check, check_kfs = price_index_check(ctx, ctx.year - 1, key)
+        text += check
+        kfs += check_kfs
+    step = display_step(d.value, d.low, d.high, d.unit)
     point = pd.DataFrame(
         [
             {
@@ -562,7 +588,7 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
                 "indicator": indicator,
                 "category": "",
                 "status": "derived",
-                "value": d.value,
+                "value": round(d.value / step) * step,  # to the interval's precision
                 "unit": d.unit,
                 "source_ids": srcs,
             }
@@ -570,8 +596,8 @@ def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> 
     )
     data = pd.concat([series, point], ignore_index=True)
     table = _series_table(data)
-    table["low"] = [d.low if s == "derived" else math.nan for s in table["status"]]
-    table["high"] = [d.high if s == "derived" else math.nan for s in table["status"]]
+    table["low"] = [math.floor(d.low / step) * step if s == "derived" else math.nan for s in table["status"]]
+    table["high"] = [math.ceil(d.high / step) * step if s == "derived" else math.nan for s in table["status"]]
     table.loc[table["status"] == "derived", "status"] = "derived, not printed"
     section = Section(
         title=f"{title} ({ctx.year} derived, not printed)",
