@@ -187,12 +187,6 @@ def _derivation_text(model: Model) -> str:
 
 # ------------------------------------------------------------------------------------ sections
 
-FACTOR_NAMES = {
-    "volume": "more recipients (volume)",
-    "real_payment": "more per recipient in real terms",
-    "inflation": "inflation (CPI)",
-}
-
 
 def derived_payout_decomposition(
     ctx: RunContext, title: str, year_from: int, year_to: int, key: str
@@ -202,7 +196,7 @@ def derived_payout_decomposition(
     what is missing). Key figures as in :func:`analysis.sections.payout_decomposition`, plus
     ``_low``/``_high`` of the total, each contribution and share, and ``_text`` companions for prose.
     """
-    from analysis.sections import Section, _label
+    from analysis.sections import FACTOR_CHART_LABELS, FACTOR_LABELS, Section, _label
     from analysis.series import approximate_inputs
 
     roles = {
@@ -246,15 +240,10 @@ def derived_payout_decomposition(
     check_text, check_kfs = _cross_check(ctx, model, key, year_from, year_to, srcs)
     text += check_text
     kfs += check_kfs
-    chart_names = {
-        "volume": "Volume\n(recipients)",
-        "real_payment": "Real payment\nper recipient",
-        "inflation": "Inflation\n(CPI)",
-    }
     # in billions with two decimals: the derived values carry no more precision than that
     to_bn = lambda x: convert(x, "NOK_1000", "NOK_billion")  # noqa: E731
     fig, alt = figures.waterfall_chart(
-        [(chart_names[k], to_bn(v)) for k, v in bounds.central.contributions.items()],
+        [(FACTOR_CHART_LABELS[k], to_bn(v)) for k, v in bounds.central.contributions.items()],
         title=(
             f"Change in gross payouts {year_from}→{year_to} ({which} derived, not printed)\n{ctx.entity_name}"
         ),
@@ -269,7 +258,7 @@ def derived_payout_decomposition(
     table = pd.DataFrame(
         [
             {
-                "component": FACTOR_NAMES[k],
+                "component": FACTOR_LABELS[k],
                 "contribution (NOK million)": round(c / 1000),
                 "low (NOK million)": math.floor(bounds.contributions[k][0] / 1000),
                 "high (NOK million)": math.ceil(bounds.contributions[k][1] / 1000),
@@ -314,12 +303,14 @@ def _decomposition_text(
     which: str,
     point: tuple[float, float, float, float, float],
 ) -> str:
+    from analysis.sections import FACTOR_LABELS
+
     v0, v1, r0, r1, ratio = point
     lo_t, hi_t = bounds.total
     res = bounds.central
     shares = res.shares()
     parts = "; ".join(
-        f"{FACTOR_NAMES[k]} {approx(c, *bounds.contributions[k], 'NOK_1000')}, "
+        f"{FACTOR_LABELS[k]} {approx(c, *bounds.contributions[k], 'NOK_1000')}, "
         f"{_pct(shares[k], *bounds.shares[k])} of the change"
         for k, c in res.contributions.items()
     )

@@ -468,6 +468,19 @@ def price_ratio(ctx: RunContext, year_from: int, year_to: int) -> tuple[float, t
     return ratio, tuple(sorted(srcs)), how
 
 
+#: How the LMDI factors are named in prose and tables, and on the waterfall chart's axis.
+FACTOR_LABELS = {
+    "volume": "more recipients (volume)",
+    "real_payment": "more per recipient in real terms",
+    "inflation": "inflation (CPI)",
+}
+FACTOR_CHART_LABELS = {
+    "volume": "Volume\n(recipients)",
+    "real_payment": "Real payment\nper recipient",
+    "inflation": "Inflation\n(CPI)",
+}
+
+
 def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: int, key: str) -> Section:
     """LMDI decomposition of the change in gross payouts into volume, real payment and inflation.
 
@@ -515,19 +528,9 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         ratio,
     )
     srcs = tuple(sorted(set(_sources(payout)) | set(_sources(volume[2])) | set(price_sources)))
-    names = {
-        "volume": "more recipients (volume)",
-        "real_payment": "more per recipient in real terms",
-        "inflation": "inflation (CPI)",
-    }
-    contributions = [(names.get(k, k), v) for k, v in result.contributions.items()]
-    chart_names = {
-        "volume": "Volume\n(recipients)",
-        "real_payment": "Real payment\nper recipient",
-        "inflation": "Inflation\n(CPI)",
-    }
+    contributions = [(FACTOR_LABELS.get(k, k), v) for k, v in result.contributions.items()]
     fig, alt = figures.waterfall_chart(
-        [(chart_names.get(k, k), v) for k, v in result.contributions.items()],
+        [(FACTOR_CHART_LABELS.get(k, k), v) for k, v in result.contributions.items()],
         title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
         start=(str(year_from), at(payout, year_from)),
         end_label=str(year_to),
