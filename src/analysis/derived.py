@@ -241,8 +241,9 @@ class PrintedInput:
     def describe(self) -> str:
         """``EAK 2024 sa_recipients_change_pct = 14 percent (nav-…)``."""
         cat = f" [{self.category}]" if self.category else ""
+        unit = self.unit.replace("_", " ")
         return (
-            f"{self.entity_code} {self.period} {self.indicator}{cat} = {self.text} {self.unit} "
+            f"{self.entity_code} {self.period} {self.indicator}{cat} = {self.text} {unit} "
             f"({', '.join(self.source_ids)})"
         )
 
@@ -361,12 +362,18 @@ class DerivedFigure:
     def describe(self) -> str:
         """How it was computed, for a page's provenance footer."""
         ins = "; ".join(f"{n} = {p.describe()}" for n, p in self.inputs.items())
+        unit = self.unit.replace("_", " ")
         return (
             f"`{self.derived_id}` (derived, not printed): "
-            f"{self.entity_code} {self.period} {self.indicator} = "
-            f"`{self.formula}` with {ins}; interval {self.low:.6g}–{self.high:.6g} {self.unit} from the "
+            f"{self.entity_code} {self.period} {self.indicator} = `{self.formula}` = {_plain(self.value)} "
+            f"{unit} with {ins}; interval {_plain(self.low)}–{_plain(self.high)} {unit} from the "
             "rounding of the inputs"
         )
+
+
+def _plain(x: float) -> str:
+    """A number for the footer: whole thousands-spaced units when large, four digits otherwise."""
+    return f"{x:,.0f}".replace(",", " ") if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def compute(row: Mapping[str, str], observations: pd.DataFrame) -> DerivedFigure:
