@@ -1,4 +1,4 @@
-"""Derived figures (analysis.derived): formulas, rounding intervals, corner bounds, worked by hand."""
+"""Derived figures (analysis.observations.derived): formulas, rounding, corner bounds, by hand."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.decomposition import decompose_payout_change_bounds
-from analysis.derived import (
+from analysis.models.decomposition import decompose_payout_change_bounds
+from analysis.observations.derived import (
     DerivedError,
     corner_bounds,
     evaluate,
@@ -18,7 +18,7 @@ from analysis.derived import (
     printed_input,
     rounding_interval,
 )
-from analysis.derived_sections import approx
+from analysis.sections.derived import approx
 
 
 def test_evaluate_arithmetic_by_hand() -> None:

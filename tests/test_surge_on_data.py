@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.breaks import fit_its
+from analysis.models.breaks import fit_its
 from analysis.paths import project_paths
 
 # Units the payouts may be printed in, as multiples of NOK (kept local: this test must not depend
@@ -61,7 +61,7 @@ def _printed(obs: pd.DataFrame, indicator: str, period: str) -> float:
 
 @pytest.fixture(scope="module")
 def national_2024():
-    from analysis.report import open_run
+    from analysis.observations.run import open_run
 
     return open_run("EAK", 2024, [])
 
@@ -74,7 +74,7 @@ def _figures(section) -> dict:
 def test_national_payout_change_2021_2024_lmdi(observations: pd.DataFrame, national_2024) -> None:
     """2021→2024 from the printed inputs, 2024 derived by hand: no stored page prints the 2024 level."""
     from analysis import sections as sec
-    from analysis.dataset import read_text_table
+    from analysis.observations.dataset import read_text_table
 
     # Printed inputs: SSB's exact 2023 levels; NAV's 2023→2024 changes (recipients +14 %,
     # price-adjusted expenditure +18 %); CPI changes 2022 5,8 %, 2023 5,5 %, 2024 3,1 %;

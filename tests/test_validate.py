@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.observations.validate import valid_period, validate_dataset
 from analysis.paths import ProjectPaths
-from analysis.validate import valid_period, validate_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -174,7 +174,7 @@ def _frame(rows: list[tuple[str, str, str, str, str, str]]):
 
 
 def test_findings_parts_sum_and_net() -> None:
-    from analysis.validate import consistency_findings
+    from analysis.observations.validate import consistency_findings
 
     obs = _frame(
         [
@@ -199,7 +199,7 @@ def test_findings_parts_sum_and_net() -> None:
     assert len(messages) == 2
 
 
-# ---------------------------------------------------------------- derived figures (analysis.derived)
+# ------------------------------------------------- derived figures (analysis.observations.derived)
 
 
 def _derived(data_copy: ProjectPaths) -> tuple[Path, list[str], list[dict[str, str]]]:

@@ -35,7 +35,8 @@ class ProjectPaths:
 
     @property
     def derived_observations(self) -> Path:
-        """Figures derived from printed ones (formula, inputs, rounding interval): ``analysis.derived``."""
+        """Figures derived from printed ones (formula, inputs, rounding interval); see
+        :mod:`analysis.observations.derived`."""
         return self.data / "curated" / "derived_observations.csv"
 
     @property
