@@ -42,6 +42,12 @@ page.show(
 page.show_figure()
 
 # %% tags=["hide-input"]
+page.show(sec.surge_decomposition(ctx, "surge"))
+
+# %% tags=["remove-input"]
+page.show_figure()
+
+# %% tags=["hide-input"]
 page.show(sec.baseline_decomposition(ctx, "baseline"))
 
 # %% tags=["remove-input"]

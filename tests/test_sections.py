@@ -119,3 +119,29 @@ def test_national_decomposition_2019_2023() -> None:
     exact = sec.baseline_decomposition(ctx, "d", exact=True)
     assert exact.title.endswith("2019→2023")
     assert {k.key: k.value for k in exact.key_figures} == figures
+
+
+def test_derived_2024_payout_is_marked_and_its_derivation_is_in_the_footer() -> None:
+    from analysis.page.notebook import provenance_footer
+
+    ctx = open_run("EAK", 2024, [])
+    s = sec.annual_indicator(ctx, "Gross payouts", [("sa_payout_gross", "")], "p")
+    assert s.title == "Gross payouts (2024 derived, not printed)"
+    assert "derived, not printed" in s.text
+    statuses = dict(zip(s.table["period"], s.table["status"], strict=True))
+    assert statuses["2024"] == "derived, not printed" and statuses["2023"] == "actual"
+    # 9 770 381 × 1,18 × 1,031 = 11 886 450 thousand kr, shown to the interval's precision only
+    assert "11,89 billion kr (11,83–11,95)" in s.text and "11 886 450" not in s.text
+    footer = provenance_footer(ctx, {}, s.sources, "d.csv", "n.ipynb", s.derived)
+    assert "Derived figures on this page" in footer
+    assert (
+        "V_2023 * (1 + g_V / 100) * (1 + c_2024 / 100)" in footer
+        and "nav-av-2025-06-sosialhjelp-2024" in footer
+    )
+
+
+def test_printed_years_do_not_use_derived_figures() -> None:
+    ctx = open_run("EAK", 2023, [])
+    s = sec.payout_decomposition(ctx, "t", 2022, 2023, "d")
+    assert "derived" not in s.title and not s.derived
+    assert not any(k.key.endswith("_low") for k in s.key_figures)

@@ -197,3 +197,67 @@ def test_findings_parts_sum_and_net() -> None:
     assert any("do not give the printed net 95" in m for m in messages)
     assert not any("by sex" in m for m in messages)
     assert len(messages) == 2
+
+
+# ------------------------------------------------- derived figures (analysis.observations.derived)
+
+
+def _derived(data_copy: ProjectPaths) -> tuple[Path, list[str], list[dict[str, str]]]:
+    path = data_copy.derived_observations
+    columns, rows = _rows(path)
+    return path, columns, rows
+
+
+def _payout_row(rows: list[dict[str, str]]) -> dict[str, str]:
+    return next(r for r in rows if r["indicator"] == "sa_payout_gross")
+
+
+def test_derived_value_that_does_not_match_its_formula_fails(data_copy: ProjectPaths) -> None:
+    path, columns, rows = _derived(data_copy)
+    # 9 770 381 × 1,18 × 1,031 = 11 886 450,1: a stored 11 886 000 is 450 off
+    _payout_row(rows)["value"] = "11886000"
+    _write(path, columns, rows)
+    errors = [str(e) for e in validate_dataset(data_copy).errors]
+    assert len(errors) == 1
+    assert "derived_observations.csv:3 [value]" in errors[0]
+    assert "does not match its formula V_2023 * (1 + g_V / 100) * (1 + c_2024 / 100)" in errors[0]
+    assert "= 11886450.12" in errors[0] and "g_V=18" in errors[0]
+
+
+def test_derived_bound_that_does_not_match_the_rounding_fails(data_copy: ProjectPaths) -> None:
+    path, columns, rows = _derived(data_copy)
+    # the lowest corner is 9 770 380,5 × 1,175 × 1,0305 = 11 830 343,1, not a 17 % rate's 11 7xx xxx
+    _payout_row(rows)["low"] = str(round(9_770_381 * 1.17 * 1.031))
+    _write(path, columns, rows)
+    errors = [str(e) for e in validate_dataset(data_copy).errors]
+    assert len(errors) == 1 and "[low]" in errors[0] and "minimum over the inputs' rounding" in errors[0]
+    assert "11830343.1" in errors[0]
+
+
+def test_derived_input_that_is_not_printed_fails(data_copy: ProjectPaths) -> None:
+    path, columns, rows = _derived(data_copy)
+    row = _payout_row(rows)
+    row["inputs"] = row["inputs"].replace("EAK/2023/sa_payout_gross", "EAK/2022/sa_payout_gross")
+    _write(path, columns, rows)
+    errors = [str(e) for e in validate_dataset(data_copy).errors]
+    assert len(errors) == 1
+    assert (
+        "no preferred printed row for EAK 2022 sa_payout_gross from ssb-okonomisk-sosialhjelp-en-2024"
+        in errors[0]
+    )
+
+
+def test_derived_row_for_a_printed_figure_fails(data_copy: ProjectPaths) -> None:
+    path, columns, rows = _derived(data_copy)
+    row = dict(_payout_row(rows), derived_id="EAK-2023-copy", period="2023")
+    _write(path, columns, [*rows, row])
+    errors = [str(e) for e in validate_dataset(data_copy).errors]
+    assert any("EAK 2023 sa_payout_gross is printed" in e for e in errors), errors
+
+
+def test_derived_formula_with_a_call_fails(data_copy: ProjectPaths) -> None:
+    path, columns, rows = _derived(data_copy)
+    _payout_row(rows)["formula"] = "__import__('os').getcwd()"
+    _write(path, columns, rows)
+    errors = [str(e) for e in validate_dataset(data_copy).errors]
+    assert len(errors) == 1 and "only numbers, names, + - * / and brackets" in errors[0]

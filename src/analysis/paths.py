@@ -34,6 +34,12 @@ class ProjectPaths:
         return self.data / "curated" / "observations.csv"
 
     @property
+    def derived_observations(self) -> Path:
+        """Figures derived from printed ones (formula, inputs, rounding interval); see
+        :mod:`analysis.observations.derived`."""
+        return self.data / "curated" / "derived_observations.csv"
+
+    @property
     def sources(self) -> Path:
         return self.data / "sources.csv"
 

@@ -30,7 +30,7 @@ All functions are pure: numbers in, numbers (or a frame) out.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -121,6 +121,11 @@ class LMDIResult:
     def total_change(self) -> float:
         """V1 − V0."""
         return self.value_to - self.value_from
+
+    @property
+    def log_changes_total(self) -> float:
+        """Σ_i ln(x_i1 / x_i0) = ln(V1 / V0)."""
+        return math.fsum(self.log_changes.values())
 
     @property
     def residual(self) -> float:
@@ -308,3 +313,82 @@ def decompose_payout_chain(
                 }
             )
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- bounds from rounded inputs
+
+PayoutInputs = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class LMDIBounds:
+    """An LMDI-I decomposition at the printed inputs, with the range the inputs' rounding allows.
+
+    ``central`` is the decomposition at the printed values; ``total`` the (low, high) of V1 − V0;
+    ``shares`` factor → (low, high) of contribution / (V1 − V0); ``contributions`` factor →
+    (low, high) in the unit of the payouts; ``corners`` how many corners of the box were evaluated.
+    """
+
+    central: LMDIResult
+    total: tuple[float, float]
+    shares: dict[str, tuple[float, float]]
+    contributions: dict[str, tuple[float, float]]
+    corners: int
+
+
+def decompose_payout_change_bounds(
+    build: Callable[[Mapping[str, float]], PayoutInputs],
+    central: Mapping[str, float],
+    intervals: Mapping[str, tuple[float, float]],
+) -> LMDIBounds:
+    """:func:`decompose_payout_change` with worked bounds from the rounding of its printed inputs.
+
+    ``build(values)`` maps the printed inputs (a name → number mapping, e.g. the 2023 levels and
+    the printed 2023→2024 rates) to ``(payout_from, payout_to, recipients_from, recipients_to,
+    cpi_from, cpi_to)``; ``central`` holds the printed values, ``intervals`` each input's
+    (low, high) from its rounding (:func:`analysis.observations.derived.rounding_interval`).
+
+    Premise: every one of the six quantities is a product of input levels and factors
+    ``(1 + rate/100)`` (printed levels, derived levels, chained CPI changes), so that with the
+    coordinates φ = ln(level) or ln(1 + rate/100), each log change — a = ln(R1/R0),
+    c = ln(P1/P0) and s = ln(V1/V0), b = s − a − c — is affine in φ.
+
+    Why the corners of the box give the bounds:
+
+    - **shares**: share_i = x_i / s (the weight L(V1, V0) cancels). A ratio of affine functions
+      has ∂/∂φ_j (x/s) = (α_j s − σ_j x) / s², where α_j, σ_j are the (constant) coefficients of
+      φ_j in x and s; the numerator does not depend on φ_j (its own derivative is
+      α_j σ_j − σ_j α_j = 0). So, the other inputs held fixed, the share is monotone in φ_j, hence
+      in input j (φ is monotone in it). A function monotone in each input given the others takes
+      its maximum and minimum at corners (move a maximiser coordinate by coordinate to the better
+      end of each interval). This needs s ≠ 0 on the box; s is affine, so its extremes are at
+      corners too, and a sign change there is refused.
+    - **total** V1 − V0: ∂(V1 − V0)/∂φ_j = α1_j V1 − α0_j V0 with α ∈ {0, 1} for the products
+      above: positive if input j enters V1 only, negative if V0 only, and V1 − V0 if it enters
+      both (a shared level), of fixed sign unless the total change crosses zero (refused).
+    - **contributions** = total × share: enclosed by the interval product of the two ranges, the
+      four products of their ends (interval arithmetic; guaranteed, if slightly wide).
+
+    :func:`analysis.observations.derived.corner_bounds` also checks the premise where it can: along each edge
+    of the box a quantity must move one way only. Raises ``ValueError`` (``DerivedError``) when a
+    corner check fails or an input is not positive.
+    """
+    from analysis.observations.derived import DerivedError, corner_bounds
+
+    def result(values: Mapping[str, float]) -> LMDIResult:
+        return decompose_payout_change(*build(values))
+
+    mid = result(central)
+    box = {n: intervals[n] for n in intervals if intervals[n][1] > intervals[n][0]}
+    s_low, s_high = corner_bounds(lambda v: result(v).log_changes_total, central, box)
+    if s_low <= 0.0 <= s_high:
+        raise DerivedError(
+            "the total change can be zero within the rounding of the inputs: shares are undefined"
+        )
+    total = corner_bounds(lambda v: result(v).total_change, central, box)
+    shares = {k: corner_bounds(lambda v, k=k: result(v).shares()[k], central, box) for k in mid.contributions}
+    contributions = {}
+    for k, (lo, hi) in shares.items():
+        ends = [t * sh for t in total for sh in (lo, hi)]
+        contributions[k] = (min(ends), max(ends))
+    return LMDIBounds(mid, total, shares, contributions, corners=2 ** len(box))

@@ -66,6 +66,9 @@ class Dataset:
     sources: pd.DataFrame
     entities: pd.DataFrame
     indicators: pd.DataFrame
+    #: figures derived from printed ones (``data/curated/derived_observations.csv``), text; never
+    #: mixed into ``observations`` (see :mod:`analysis.observations.derived`)
+    derived: pd.DataFrame | None = None
 
     def typed_observations(self) -> pd.DataFrame:
         """Observations with ``value`` as float and ``preferred`` as bool; codes stay strings."""
@@ -111,9 +114,11 @@ def load_dataset(paths: ProjectPaths | None = None, include_ssb: bool = True) ->
         extra_sources = read_text_table(ssb_src, SOURCE_COLUMNS)
         new = extra_sources[~extra_sources["source_id"].isin(sources["source_id"])]
         sources = pd.concat([sources, new[list(SOURCE_COLUMNS)]], ignore_index=True)
+    derived_path = p.derived_observations
     return Dataset(
         observations=observations,
         sources=sources,
         entities=read_text_table(p.entities, ENTITY_COLUMNS),
         indicators=read_text_table(p.indicators, INDICATOR_COLUMNS),
+        derived=read_text_table(derived_path) if derived_path.exists() else None,
     )

@@ -262,9 +262,31 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
         report.errors.append(Problem(obs_file, _csv_line(idx), None, f"duplicated row ({key})"))
 
     _check_preferred_conflicts(obs, obs_file, report)
+    _check_derived(p, obs, entity_codes, indicator_ids, report)
     if not report.errors:
         report.findings.extend(consistency_findings(obs, obs_file))
     return report
+
+
+def _check_derived(
+    p: ProjectPaths, obs: pd.DataFrame, entity_codes: set[str], indicator_ids: set[str], report: Report
+) -> None:
+    """Each derived figure against its formula and printed inputs
+    (:func:`analysis.observations.derived.check_derived`)."""
+    from analysis.observations.derived import check_derived
+
+    path = p.derived_observations
+    if not path.exists():
+        return
+    rel = _rel(path, p.root)
+    try:
+        derived = read_text_table(path)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        report.errors.append(Problem(rel, None, None, f"cannot parse CSV: {exc}"))
+        return
+    known = {"entity_code": entity_codes, "indicator": indicator_ids, "unit": UNITS}
+    for line, column, message in check_derived(derived, obs, known):
+        report.errors.append(Problem(rel, line, column or None, message))
 
 
 def _check_preferred_conflicts(obs: pd.DataFrame, obs_file: str, report: Report) -> None:

@@ -55,9 +55,15 @@ def missing_note(what: str, supplier: str) -> str:
 
 
 def provenance_footer(
-    ctx: RunContext, parameters: dict[str, Any], source_ids: Iterable[str], data_file: str, notebook_file: str
+    ctx: RunContext,
+    parameters: dict[str, Any],
+    source_ids: Iterable[str],
+    data_file: str,
+    notebook_file: str,
+    derived: Iterable[str] = (),
 ) -> str:
-    """Markdown footer: data snapshot, sources cited by the numbers on the page, parameters, version."""
+    """Markdown footer: data snapshot, sources cited by the numbers on the page, parameters, version,
+    and how each derived (not printed) figure on the page was computed."""
     lines = ["**Provenance**", ""]
     lines.append(f"- Data snapshot: `observations.csv` sha256 `{ctx.snapshot}`")
     lines.append(f"- Package: `analysis` {__version__}")
@@ -77,6 +83,10 @@ def provenance_footer(
             )
     else:
         lines.append("- Sources cited on this page: none (no figures for this entity and year)")
+    how = list(dict.fromkeys(derived))
+    if how:
+        lines.append("- Derived figures on this page (computed from the printed figures above, not printed):")
+        lines.extend(f"  - {line}" for line in how)
     return "\n".join(lines) + "\n"
 
 
@@ -145,6 +155,7 @@ class Page:
         self.ctx = ctx
         self.parameters = parameters
         self.cited: set[str] = set()
+        self.derived: list[str] = []  # how each derived figure shown was computed, for the footer
         self._last: Section | None = None
 
     @classmethod
@@ -172,6 +183,7 @@ class Page:
         """Display a section (see :func:`show`) and remember its sources for the footer."""
         show(section)
         self.cited.update(section.sources)
+        self.derived.extend(getattr(section, "derived", ()))
         self._last = section
 
     def show_figure(self) -> None:
@@ -192,6 +204,7 @@ class Page:
                     self.cited,
                     f"{self.template}.data.csv",
                     f"{self.template}.ipynb",
+                    self.derived,
                 )
             )
         )

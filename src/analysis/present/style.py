@@ -51,6 +51,7 @@ STATUS_STYLE: dict[str, dict[str, object]] = {
     "revised_budget": {"linestyle": "-.", "marker": "D"},
     "forecast": {"linestyle": ":", "marker": "^"},
     "target": {"linestyle": "none", "marker": "X", "markersize": 9},
+    "derived": {"linestyle": "none", "marker": "D", "markerfacecolor": "white", "markersize": 8},
 }
 
 
@@ -61,6 +62,7 @@ STATUS_WORDS: dict[str, str] = {
     "revised_budget": "revised budget, dash-dot line",
     "forecast": "forecast, dotted line",
     "target": "target, cross markers",
+    "derived": "derived from published rates, not printed; hollow diamond",
 }
 
 

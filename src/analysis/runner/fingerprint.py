@@ -49,6 +49,9 @@ class Fingerprinter:
         self.observations = observations
         self.entities = entities
         shared = [paths.entities, paths.indicators, paths.sources, paths.root / "requirements.lock"]
+        shared.append(
+            paths.derived_observations
+        )  # derived figures (analysis.observations.derived) feed national runs
         self._shared = {str(p.relative_to(paths.root)): _sha(p.read_bytes()) for p in shared if p.exists()}
         self._code = code_digest(paths)
 

@@ -15,7 +15,12 @@ from analysis.sections.annual import annual_indicator, composition
 from analysis.sections.base import KeyFigure, Section, entity_series, first_available, supplier
 from analysis.sections.budget import budget_vs_accounts, projection
 from analysis.sections.comparison import comparison
-from analysis.sections.decomposition import baseline_decomposition, payout_decomposition, price_ratio
+from analysis.sections.decomposition import (
+    baseline_decomposition,
+    payout_decomposition,
+    price_ratio,
+    surge_decomposition,
+)
 from analysis.sections.monthly import monthly, monthly_break
 from analysis.sections.overview import figures_for_year
 from analysis.sections.prices import real_payouts
@@ -40,4 +45,5 @@ __all__ = [
     "projection",
     "real_payouts",
     "supplier",
+    "surge_decomposition",
 ]

@@ -23,6 +23,7 @@ from analysis.sections.base import (
     point_codes,
     sources_of,
 )
+from analysis.sections.derived import derived_indicator
 from analysis.series.select import approximate_inputs
 
 
@@ -36,6 +37,8 @@ def annual_indicator(
 ) -> Section:
     """An annual series (first candidate with data in the chapter year), a chart and the year's value."""
     found = first_available(ctx, candidates, years=[ctx.year])
+    if found is None and (derived := derived_indicator(ctx, title, candidates[0][0], key)) is not None:
+        return derived  # a figure derived from published rates, marked so
     if found is None:
         names = " or ".join(f"{label_of(ctx, i)}{f' ({c})' if c else ''}" for i, c in candidates)
         return no_data(title, f"No figure for {names} in {ctx.year}", candidates[0][0])

@@ -74,6 +74,7 @@ class Section:
     key_figures: list[KeyFigure] = field(default_factory=list)
     missing: str = ""
     notes: list[str] = field(default_factory=list)
+    derived: tuple[str, ...] = ()  # how each derived (not printed) figure used was computed
 
     @property
     def available(self) -> bool:

@@ -44,6 +44,19 @@ def price_ratio(ctx: RunContext, year_from: int, year_to: int) -> tuple[float, t
     return found.ratio, found.source_ids, how
 
 
+#: How the LMDI factors are named in prose and tables, and on the waterfall chart's axis.
+FACTOR_LABELS = {
+    "volume": "more recipients (volume)",
+    "real_payment": "more per recipient in real terms",
+    "inflation": "inflation (CPI)",
+}
+FACTOR_CHART_LABELS = {
+    "volume": "Volume\n(recipients)",
+    "real_payment": "Real payment\nper recipient",
+    "inflation": "Inflation\n(CPI)",
+}
+
+
 def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: int, key: str) -> Section:
     """LMDI decomposition of the change in gross payouts into volume, real payment and inflation.
 
@@ -51,6 +64,11 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     first the entity has for both years) and P the CPI;
     see :func:`analysis.models.decomposition.decompose_payout_change`.
     """
+    from analysis.sections.derived import derived_payout_decomposition
+
+    derived = derived_payout_decomposition(ctx, title, year_from, year_to, key)
+    if derived is not None:  # a year's level is derived from published rates, not printed
+        return derived
     payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
     volume = first_available(
         ctx,
@@ -88,19 +106,9 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         ratio,
     )
     srcs = tuple(sorted(set(sources_of(payout)) | set(sources_of(volume[2])) | set(price_sources)))
-    names = {
-        "volume": "more recipients (volume)",
-        "real_payment": "more per recipient in real terms",
-        "inflation": "inflation (CPI)",
-    }
-    contributions = [(names.get(k, k), v) for k, v in result.contributions.items()]
-    chart_names = {
-        "volume": "Volume\n(recipients)",
-        "real_payment": "Real payment\nper recipient",
-        "inflation": "Inflation\n(CPI)",
-    }
+    contributions = [(FACTOR_LABELS.get(k, k), v) for k, v in result.contributions.items()]
     fig, alt = charts.waterfall_chart(
-        [(chart_names.get(k, k), v) for k, v in result.contributions.items()],
+        [(FACTOR_CHART_LABELS.get(k, k), v) for k, v in result.contributions.items()],
         title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
         start=(str(year_from), at(payout, year_from)),
         end_label=str(year_to),
@@ -215,3 +223,14 @@ def baseline_decomposition(
         f"No year up to {last_base_year} with gross payouts, recipients and CPI to compare with {ctx.year}",
         "sa_payout",
     )
+
+
+def surge_decomposition(ctx: RunContext, key: str, first_year: int = 2022) -> Section:
+    """The split of the surge years, ``first_year`` (2022, when payouts began to rise) → the chapter
+    year; missing when that is the year-on-year split already shown, or the year is not later."""
+    title = f"The surge years: {first_year}→{ctx.year}"
+    if ctx.year <= first_year:
+        return Section(title=title, missing=f"{ctx.year} is not after the surge began in {first_year}.")
+    if ctx.year == first_year + 1:
+        return Section(title=title, missing=f"The {first_year}→{ctx.year} split above is the surge so far.")
+    return payout_decomposition(ctx, title, first_year, ctx.year, key)
