@@ -198,7 +198,7 @@ def _print_key_figures(runs: list[Run], paths: ProjectPaths) -> None:
             shown = ""
             if isinstance(value, int | float) and not isinstance(value, bool) and unit not in ("text", ""):
                 shown = f"  ({fmt(value, unit)})"
-            print(f"  {figure['key']} = {value} {unit}{shown}".rstrip())
+            print(f"  {figure['key']} = {value} {'' if unit == 'text' else unit}{shown}".rstrip())
 
 
 def run_command(args: argparse.Namespace) -> int:
