@@ -224,9 +224,10 @@ def _print_key_figures(runs: list[Run], paths: ProjectPaths) -> None:
         for figure in json.loads(file.read_text(encoding="utf-8")):
             value, unit = figure["value"], figure.get("unit", "")
             shown = ""
-            if isinstance(value, int | float) and not isinstance(value, bool) and unit not in ("text", ""):
+            money_or_share = unit.startswith("NOK") or unit in ("percent", "percentage_points")
+            if isinstance(value, int | float) and not isinstance(value, bool) and money_or_share:
                 shown = f"  ({fmt(value, unit)})"
-            print(f"  {figure['key']} = {value} {unit}{shown}".rstrip())
+            print(f"  {figure['key']} = {value} {'' if unit == 'text' else unit}{shown}".rstrip())
 
 
 def run_command(args: argparse.Namespace) -> int:

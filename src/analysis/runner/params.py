@@ -55,7 +55,9 @@ def year_spans(years: Iterable[int]) -> str:
 
 def close_matches(word: str, known: Iterable[str]) -> str:
     """`` — did you mean X?`` for a near miss, else an empty string."""
-    hits = difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)
+    known = list(known)
+    inside = [k for k in known if len(word) >= 3 and word.lower() in k.lower()]
+    hits = list(dict.fromkeys(inside + difflib.get_close_matches(word, known, n=3, cutoff=0.6)))[:3]
     return f" — did you mean {' or '.join(hits)}?" if hits else ""
 
 
