@@ -20,9 +20,9 @@ import yaml
 from analysis.book.datapages import write_data_pages
 from analysis.observations.dataset import Dataset, load_dataset
 from analysis.paths import ProjectPaths, project_paths
-from analysis.runner.cli import stale_runs
 from analysis.runner.fingerprint import Fingerprinter
 from analysis.runner.grid import GridError, Run, load_grid
+from analysis.runner.stale import stale_runs
 
 HAND_WRITTEN = {
     "root": "book/index",

@@ -10,22 +10,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from analysis.observations.dataset import load_dataset
-from analysis.paths import ProjectPaths, project_paths
-from analysis.runner.execute import RunOutcome, execute_run, output_paths
-from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
-from analysis.runner.grid import GridError, Run, load_grid, select_runs
-
-
-def stale_runs(runs: list[Run], fp: Fingerprinter, paths: ProjectPaths) -> list[tuple[Run, str]]:
-    """Runs whose outputs are missing or whose recorded fingerprint differs from the current one."""
-    stale = []
-    for run in runs:
-        current = fp.fingerprint(run)
-        out = output_paths(run, paths)
-        rec = recorded(out["record"])
-        if rec is None or rec.get("fingerprint") != current or not out["notebook"].exists():
-            stale.append((run, current))
-    return stale
+from analysis.paths import project_paths
+from analysis.runner.execute import RunOutcome, execute_run
+from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes
+from analysis.runner.grid import GridError, load_grid, select_runs
+from analysis.runner.stale import stale_runs
 
 
 class Progress:
