@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.schema import NATIONAL_CODE
 from analysis.series import indicators as ind
 from analysis.series.harmonise import harmonised_series
 from analysis.series.select import select_series
@@ -225,7 +226,7 @@ def compare_entities(
     *,
     entity: str,
     peers: Sequence[str] = (),
-    country: str | None = "EAK",
+    country: str | None = NATIONAL_CODE,
     indicator_specs: Sequence[IndicatorSpec],
     periods: Sequence[str] | None = None,
     status: str = "actual",

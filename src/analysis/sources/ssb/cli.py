@@ -14,7 +14,7 @@ import sys
 from analysis.observations.dataset import read_text_table
 from analysis.paths import project_paths
 from analysis.sources.ssb import jsonstat
-from analysis.sources.ssb.client import NotCachedError, PxWebClient, SsbError
+from analysis.sources.ssb.client import DEFAULT_BASE_URL, NotCachedError, PxWebClient, SsbError
 from analysis.sources.ssb.observations import TableRows, table_rows, write_outputs
 from analysis.sources.ssb.tables import TABLES, TableSpecError, resolve
 
@@ -42,7 +42,7 @@ def fetch_command(args: argparse.Namespace) -> int:
         return _fail(f"--to {year_to} is before --from {year_from}")
 
     client = PxWebClient(
-        base_url=getattr(args, "base_url", None) or "https://data.ssb.no/api/pxwebapi/v2",
+        base_url=getattr(args, "base_url", None) or DEFAULT_BASE_URL,
         cache_dir=paths.data / "raw" / "ssb",
         offline=bool(getattr(args, "offline", False)),
         log=_say,

@@ -56,11 +56,12 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.schema import SSB_BASE_URL
 from analysis.sources.ssb import jsonstat
 from analysis.sources.ssb.cache import Cache, RateLimiter, request_key
 from analysis.sources.ssb.selection import Selection
 
-DEFAULT_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
+DEFAULT_BASE_URL = SSB_BASE_URL
 DEFAULT_MAX_CELLS = 800_000
 DEFAULT_MAX_CALLS = 30
 DEFAULT_TIME_WINDOW = 60.0
