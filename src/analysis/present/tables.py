@@ -5,12 +5,12 @@ May import :mod:`analysis.present.text`.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any
 
 import pandas as pd
 
+from analysis.fileio import sha256_hex
 from analysis.present.text import UNIT_LABELS, format_number
 
 
@@ -43,7 +43,7 @@ def styled_table(table: pd.DataFrame) -> Any:
         classes[column] = "num"
     # pandas gives every Styler a random uuid (HTML ids); derive it from the content instead so
     # that the same inputs give byte-identical notebooks
-    stable = hashlib.sha256(shown.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    stable = sha256_hex(shown.to_csv(index=False).encode("utf-8"))[:10]
     styler = shown.style.set_uuid(f"t{stable}").hide(axis="index").format(table_number, subset=numeric)
     return styler.set_td_classes(classes).relabel_index(
         [column_label(c) for c in shown.columns], axis="columns"

@@ -14,16 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.fileio import sha256_hex
 from analysis.observations.scope import run_observations
 from analysis.paths import ProjectPaths
 from analysis.runner.grid import Run
 
 # Bump when the runner changes what it writes, so that every run is redone.
 RUNNER_FORMAT = "1"
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def frame_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -49,7 +46,9 @@ class Fingerprinter:
         self.observations = observations
         self.entities = entities
         shared = [paths.entities, paths.indicators, paths.sources, paths.root / "requirements.lock"]
-        self._shared = {str(p.relative_to(paths.root)): _sha(p.read_bytes()) for p in shared if p.exists()}
+        self._shared = {
+            str(p.relative_to(paths.root)): sha256_hex(p.read_bytes()) for p in shared if p.exists()
+        }
         self._code = code_digest(paths)
 
     def run_data(self, run: Run) -> pd.DataFrame:
@@ -61,15 +60,15 @@ class Fingerprinter:
         template = self.paths.notebooks / f"{run.template}.py"
         return {
             "runner_format": RUNNER_FORMAT,
-            "template": _sha(template.read_bytes()),
-            "parameters": _sha(json.dumps(run.parameters, sort_keys=True).encode()),
-            "observations": _sha(frame_csv_bytes(self.run_data(run))),
+            "template": sha256_hex(template.read_bytes()),
+            "parameters": sha256_hex(json.dumps(run.parameters, sort_keys=True).encode()),
+            "observations": sha256_hex(frame_csv_bytes(self.run_data(run))),
             **self._shared,
             "package": self._code,
         }
 
     def fingerprint(self, run: Run) -> str:
-        return _sha(json.dumps(self.components(run), sort_keys=True).encode())
+        return sha256_hex(json.dumps(self.components(run), sort_keys=True).encode())
 
 
 def recorded(path: Path) -> dict[str, object] | None:
