@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from analysis.observations.dataset import read_text_table
 from analysis.observations.lineage import lineage
 from analysis.paths import project_paths
+from analysis.sections.base import approximate_inputs
 from analysis.series.frame import SERIES_COLUMNS, SeriesConflictError, series_frame
 from analysis.series.harmonise import harmonised_series
-from analysis.series.select import approximate_inputs, is_additive, select_series
+from analysis.series.select import RoundedInput, is_additive, rounded_inputs, select_series
 from analysis.series.units import UnitError
 
 
@@ -240,3 +241,7 @@ def test_approximate_inputs_names_rounded_rows_only() -> None:
     # the same value also printed exactly elsewhere: the point is exact
     exact_twin = obs_row("EAK", "2021", "sa_recipients", 119400, source="ssb-c", locator="table 1")
     assert approximate_inputs(frame(about, exact_twin), ["EAK"], "sa_recipients", ["2021"]) == []
+    # the series layer returns the figures, not sentences
+    assert rounded_inputs(obs, ["EAK"], "sa_payout_gross", years) == [
+        RoundedInput("sa_payout_gross", "2021", 6.71, "NOK_billion", "ntb", "")
+    ]

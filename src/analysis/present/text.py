@@ -88,3 +88,17 @@ def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
     text = format_number(float(value), decimals)
     suffix = unit_label(unit, "prose") if unit else ""
     return f"{text} {suffix}" if suffix else text
+
+
+def printed_value(value: float) -> str:
+    """A value as the Norwegian sources print it, with no rounding of its own: ``119 400``, ``6,71``."""
+    return (
+        f"{int(value):,}".replace(",", " ") if float(value).is_integer() else f"{value:g}".replace(".", ",")
+    )
+
+
+def rounded_input_note(label: str, period: str, value: float, unit: str, source_id: str, note: str) -> str:
+    """The note under a result computed from a figure printed rounded: ``"Recipients 2021: 119 400
+    persons as printed (ssb-a) — 'om lag' (rounded)"`` (see :func:`analysis.series.select.rounded_inputs`)."""
+    printed = f"{printed_value(value)} {unit.replace('_', ' ')} as printed ({source_id})"
+    return f"{label} {period}: {printed}" + (f" — {note}" if note else "")

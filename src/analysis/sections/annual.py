@@ -15,6 +15,7 @@ from analysis.present.text import fmt, format_number
 from analysis.sections.base import (
     KeyFigure,
     Section,
+    approximate_inputs,
     entity_codes,
     entity_series,
     first_available,
@@ -23,7 +24,6 @@ from analysis.sections.base import (
     point_codes,
     sources_of,
 )
-from analysis.series.select import approximate_inputs
 
 
 def annual_indicator(
