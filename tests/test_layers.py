@@ -103,3 +103,20 @@ def test_contracts_break_on_a_wrong_import(tmp_path: Path, module: str, line: st
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
     assert broken in result.stdout, result.stdout
+
+
+def test_notebooks_import_only_the_page_api_and_the_sections() -> None:
+    import ast
+
+    allowed = {"analysis.page", "analysis.sections"}
+    for template in sorted((ROOT / "notebooks").glob("*.py")):
+        tree = ast.parse(template.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
+                names = (
+                    {f"analysis.{a.name}" for a in node.names} if node.module == "analysis" else {node.module}
+                )
+                assert names <= allowed, f"{template.name} imports {sorted(names - allowed)}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert not alias.name.startswith("analysis") or alias.name in allowed, template.name

@@ -17,7 +17,7 @@ from analysis.sections.budget import budget_vs_accounts, projection
 from analysis.sections.comparison import comparison
 from analysis.sections.decomposition import baseline_decomposition, payout_decomposition, price_ratio
 from analysis.sections.monthly import monthly, monthly_break
-from analysis.sections.overview import figures_for_year
+from analysis.sections.overview import figures_for_year, published_figures
 from analysis.sections.prices import real_payouts
 from analysis.sections.trend import count_trend
 
@@ -38,6 +38,7 @@ __all__ = [
     "payout_decomposition",
     "price_ratio",
     "projection",
+    "published_figures",
     "real_payouts",
     "supplier",
 ]
