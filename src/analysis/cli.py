@@ -50,7 +50,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from analysis.book.toc import build_command
+    from analysis.book.build import build_command
 
     return build_command(args)
 

@@ -66,7 +66,7 @@ def read_revision(root: Path, revision: str, reports: str = "book/reports") -> K
 def read_side(root: Path, spec: str | None) -> KeyFigures:
     """Key figures of one side of a diff: the working tree (None), a folder or a git revision."""
     if spec is None:
-        return read_folder(root / "book" / "reports")
+        return read_folder(project_paths(root).reports)
     path = Path(spec)
     if path.is_dir():
         return read_folder(path)

@@ -66,7 +66,7 @@ def execute_run(
 
     started = time.monotonic()
     template = paths.notebooks / f"{run.template}.py"
-    work = paths.root / "book" / ".cache" / "work" / run.entity_code / str(run.year) / run.template
+    work = paths.work_dir / run.entity_code / str(run.year) / run.template
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     source_nb = jupytext.read(template)

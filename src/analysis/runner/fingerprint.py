@@ -31,7 +31,7 @@ def frame_csv_bytes(frame: pd.DataFrame) -> bytes:
 def code_digest(paths: ProjectPaths) -> str:
     """Hash of the package source (every .py under src/analysis), in path order."""
     digest = hashlib.sha256()
-    package = paths.root / "src" / "analysis"
+    package = paths.package
     for file in sorted(package.rglob("*.py")):
         digest.update(str(file.relative_to(package)).encode())
         digest.update(file.read_bytes())
@@ -45,7 +45,7 @@ class Fingerprinter:
         self.paths = paths
         self.observations = observations
         self.entities = entities
-        shared = [paths.entities, paths.indicators, paths.sources, paths.root / "requirements.lock"]
+        shared = [paths.entities, paths.indicators, paths.sources, paths.lock_file]
         self._shared = {
             str(p.relative_to(paths.root)): sha256_hex(p.read_bytes()) for p in shared if p.exists()
         }

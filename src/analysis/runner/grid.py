@@ -49,7 +49,7 @@ class Run:
         return f"{self.entity_code}/{self.year}/{self.template}"
 
     def output_dir(self, paths: ProjectPaths) -> Path:
-        return paths.reports / self.entity_code / str(self.year)
+        return paths.entity_reports(self.entity_code) / str(self.year)
 
     def notebook_path(self, paths: ProjectPaths) -> Path:
         return self.output_dir(paths) / f"{self.template}.ipynb"

@@ -43,7 +43,7 @@ def fetch_command(args: argparse.Namespace) -> int:
 
     client = PxWebClient(
         base_url=getattr(args, "base_url", None) or DEFAULT_BASE_URL,
-        cache_dir=paths.data / "raw" / "ssb",
+        cache_dir=paths.ssb_cache,
         offline=bool(getattr(args, "offline", False)),
         log=_say,
     )
@@ -87,7 +87,7 @@ def fetch_command(args: argparse.Namespace) -> int:
         )
     if not parts:
         return _fail(f"no table covers {year_from}-{year_to or 'latest'}")
-    summary = write_outputs(paths.data / "curated", paths.observations, parts)
+    summary = write_outputs(paths.curated, paths.observations, parts)
     _say(
         f"fetch-ssb: wrote {summary.observations} rows to {summary.paths['observations'].name}, "
         f"{summary.sources} sources, {summary.missing} missing cells logged, "
