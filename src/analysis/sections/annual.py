@@ -24,6 +24,7 @@ from analysis.sections.base import (
     point_codes,
     sources_of,
 )
+from analysis.series.frame import series_caveats
 
 
 def annual_indicator(
@@ -70,7 +71,7 @@ def annual_indicator(
             )
         text += ")."
     harmonised = series.loc[series["harmonisation"] != "", "harmonisation"]
-    notes = list(series.attrs.get("caveats", [])) + sorted(set(harmonised))
+    notes = series_caveats(series) + sorted(set(harmonised))
     notes += approximate_inputs(
         ctx.observations,
         point_codes(series, series["period"]),

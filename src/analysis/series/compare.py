@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.schema import NATIONAL_CODE
 from analysis.series import indicators as ind
+from analysis.series.frame import series_caveats, with_caveats
 from analysis.series.harmonise import harmonised_series
 from analysis.series.select import select_series
 
@@ -137,8 +138,7 @@ def _merged(obs, entities, code: str, indicator: str, category: str, status: str
     parts = [f for f in (keep_printed, keep_derived) if len(f)]
     out = pd.concat(parts, ignore_index=True) if parts else printed
     out = out.sort_values("period", ignore_index=True)
-    out.attrs["caveats"] = [*printed.attrs.get("caveats", []), *derived.attrs.get("caveats", [])]
-    return out
+    return with_caveats(out, [*series_caveats(printed), *series_caveats(derived)])
 
 
 Deriver = Callable[[pd.DataFrame, pd.DataFrame, str, str, str], pd.DataFrame]
@@ -258,7 +258,7 @@ def compare_entities(
         for code, role in roles:
             name, level = _entity_info(entities, code)
             frame = _merged(obs, entities, code, indicator, category, status)
-            caveats.extend(frame.attrs.get("caveats", []))
+            caveats.extend(series_caveats(frame))
             if periods is not None:
                 present = set(frame["period"])
                 frame = frame[frame["period"].isin(list(periods))]

@@ -17,6 +17,7 @@ from analysis.series.frame import (
     Frequency,
     SeriesConflictError,
     _empty_series,
+    check_series,
     period_frequency,
 )
 from analysis.series.units import common_unit, convert
@@ -219,10 +220,9 @@ def select_series(
                 "codes": tuple(sorted(set(group["entity_code"]))),
                 "harmonisation": "",
                 "missing_reason": "",
+                "caveats": (),
             }
         )
     frame = pd.DataFrame(points, columns=list(SERIES_COLUMNS))
     frame["value"] = frame["value"].astype(float)
-    frame.attrs["caveats"] = []
-    frame.attrs["query"] = dict(entity_code=label, indicator=indicator, category=category, status=status)
-    return frame
+    return check_series(frame)
