@@ -1,4 +1,7 @@
-"""Where things live in the repository. One place, so that tests can point the package elsewhere."""
+"""Where things live in the repository. One place, so that tests can point the package elsewhere.
+
+Imports nothing from the package.
+"""
 
 from __future__ import annotations
 

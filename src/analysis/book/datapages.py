@@ -2,6 +2,9 @@
 
 They are written from the curated tables at build time (never by hand), so they cannot drift from
 the data.
+
+Computes text and writes nothing (``analysis.book.build`` writes); may import
+:mod:`analysis.observations`.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def lineage(entities: pd.DataFrame, entity_code: str) -> Lineage:
     (0213, 0217), merged from 2020; for 4601, ``same`` = (1201, 4601) and no parts.
     Raises ``KeyError`` for an unknown code.
 
-    Reference: SSB's code changes (domain.md "Entities and codes"; SSB KLASS 131 changes).
+    Reference: SSB's code changes (KLASS 131) as recorded in ``data/reference/entities.csv``.
     """
     links = Links.of(entities)
     if not links.known(entity_code):

@@ -4,6 +4,9 @@
 line, a value not in its excerpt, duplicated rows) and fail ``python -m analysis validate``.
 *Findings* are real properties of the sources (a printed total that does not add up, gross − refunds
 ≠ net) and are listed without failing: the dataset records what is printed.
+
+May import :mod:`analysis.observations` siblings, :mod:`analysis.schema`, :mod:`analysis.paths`
+and :mod:`analysis.fileio`.
 """
 
 from __future__ import annotations

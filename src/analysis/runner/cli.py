@@ -1,4 +1,7 @@
-"""``python -m analysis run``: run the stale part of the grid, in parallel, with progress."""
+"""``python -m analysis run``: run the stale part of the grid, in parallel, with progress.
+
+A command: may import anything below it.
+"""
 
 from __future__ import annotations
 

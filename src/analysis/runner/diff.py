@@ -3,6 +3,8 @@
 A and B are report folders or git revisions. Key figures (``*.key_figures.json``) are compared by
 run and key; the table lists values that changed, appeared or disappeared. For the full notebook
 diff, use nbdime (``nbdiff``) on the notebooks this command names.
+
+A command: may import anything below it.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Outputs are written atomically (temporary file in the same folder, then ``os.replace``) and the run
 record — the fingerprint that marks a run as done — is written last, so an interrupted run is simply
 redone next time and never leaves a truncated notebook where the book would read it.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A run depends on its template, its parameters, the observations it reads (see
 ``analysis.observations.scope``), the reference tables, the package code and the pinned
 environment. Hashing the observations the run reads — not the whole file — means a corrected
 Bergen figure reruns the Bergen runs only.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations

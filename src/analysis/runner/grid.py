@@ -14,6 +14,8 @@
 
 Codes are validated before any kernel starts: unknown entity (with close matches), a year outside
 the entity's data, a template that does not exist.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations

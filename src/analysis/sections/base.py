@@ -156,15 +156,9 @@ def entity_codes(ctx: RunContext) -> set[str]:
 
 
 def approximate_inputs(
-    obs: pd.DataFrame,
-    codes: Iterable[str],
-    indicator: str,
-    periods: Iterable[str],
-    *,
-    category: str = "",
-    status: str = "actual",
-    label: str = "",
+    obs: pd.DataFrame, codes: Iterable[str], indicator: str, periods: Iterable[str], **selection: str
 ) -> list[str]:
-    """One note per figure behind a result that was printed rounded (:func:`rounded_inputs`)."""
-    found = rounded_inputs(obs, codes, indicator, periods, category=category, status=status, label=label)
+    """One note per figure behind a result that was printed rounded: :func:`rounded_inputs` (same
+    arguments; ``selection`` is its ``category``, ``status`` and ``label``) written as sentences."""
+    found = rounded_inputs(obs, codes, indicator, periods, **selection)
     return [rounded_input_note(r.label, r.period, r.value, r.unit, r.source_id, r.note) for r in found]

@@ -4,8 +4,10 @@ The result is a tidy table (one row per entity × indicator × period) plus the 
 the numbers comparable or not. The caveats come from the indicator definitions
 (``data/reference/indicators.csv``) and the entity levels: municipal KOSTRA tables count *cases*
 (a person once per municipality per year), national tables count *unique recipients*, and Oslo
-districts count active cases or monthly averages in their own systems (domain.md, "How the numbers
-are counted").
+districts count active cases or monthly averages in their own systems (``book/glossary.md``;
+``book/methods.md``, "Comparisons").
+
+May import :mod:`analysis.series` siblings, :mod:`analysis.observations` and :mod:`analysis.schema`.
 """
 
 from __future__ import annotations
@@ -243,7 +245,7 @@ def compare_entities(
 
     Caveats attached: cases vs unique recipients when the counting bases differ, Oslo districts'
     own counts, KOSTRA aggregates as SSB estimates, harmonisation notes, derived values, missing
-    points. Reference: domain.md "How the numbers are counted"; indicators.csv.
+    points. Reference: ``book/methods.md`` "Comparisons"; indicators.csv.
     """
     roles = [(entity, "entity")] + [(p, "peer") for p in peers]
     if country:

@@ -47,7 +47,7 @@ def harmonised_series(
     Caveats go to the ``caveats`` column (:func:`analysis.series.frame.series_caveats`): summed
     cases and recipients can over-count persons counted in both parts; a renumbering that came with
     a boundary change (the entity's note) is quoted.
-    Reference: domain.md "Entities and codes"; entities.csv.
+    Reference: ``book/methods.md`` "Series and harmonisation"; entities.csv.
     """
     lin = lineage(entities, entity_code)
     direct = select_series(

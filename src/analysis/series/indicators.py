@@ -6,6 +6,8 @@ A point that cannot be computed has ``value`` NaN **and** a ``missing_reason`` s
 was missing, itself missing (with its reason), or zero. Nothing is silently filled with zero.
 
 ``source_ids`` of a derived point is the union of the source ids of its inputs.
+
+May import :mod:`analysis.series` siblings and :mod:`analysis.schema`.
 """
 
 from __future__ import annotations
@@ -233,7 +235,7 @@ def payout_per_recipient(
 
     Formula: ``payout(t) [NOK] / recipients(t)``. With ``sa_cases`` as denominator this is KOSTRA's
     "utbetalt per sosialhjelpstilfelle" (per case); with unique persons, per recipient — the two are
-    not comparable (domain.md "Recipients vs cases"). Reference: indicator
+    not comparable (``book/glossary.md``, "cases"). Reference: indicator
     ``sa_payout_per_recipient`` in ``data/reference/indicators.csv``.
     """
     rec_unit = unit_of(recipients, "recipients")

@@ -45,8 +45,7 @@ def is_additive(indicator: str, unit: str) -> bool:
     indicator id has none of :data:`NON_ADDITIVE_MARKERS` (``_per_``, ``share``, ``rate``, ``avg``,
     ``duration``, …). So ``sa_payout_gross`` (NOK) is additive, ``sa_payout_per_recipient`` (also
     NOK) is not, and ``sa_recipients_monthly_avg`` is treated as not additive (an average).
-    Reference: the definitions in ``data/reference/indicators.csv``; domain.md "How the numbers are
-    counted".
+    Reference: the definitions in ``data/reference/indicators.csv``; ``book/methods.md``.
     """
     if unit not in ADDITIVE_UNITS:
         return False

@@ -4,6 +4,8 @@ Progress goes to stdout, one line per step; a failure is one ``fetch-ssb: error:
 stderr and exit status 1. Nothing is written to ``data/curated/ssb_*.csv`` unless every table
 succeeded (responses already fetched stay in the cache, so a rerun resumes cheaply). With
 ``--offline`` no network is used; the error names every request that is not cached.
+
+A command: may import anything below it.
 """
 
 from __future__ import annotations

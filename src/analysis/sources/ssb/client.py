@@ -36,6 +36,8 @@ hit when the manifest has the same request for the same ``metadata_updated`` sta
 revision published by SSB (15 March preliminary, 15 June final) is fetched anew. Offline
 (``offline=True``), no network is used at all: the newest cached metadata and data are used, and a
 request that is not cached raises :class:`NotCachedError` naming it.
+
+May import :mod:`analysis.schema`, :mod:`analysis.fileio` and ssb siblings.
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ row, and the pair is listed in ``ssb_conflicts.csv``; equal figures leave the SS
 (e.g. a table re-published under a new stamp), the row with the newest ``updated`` stamp is
 preferred. KOSTRA publishes preliminary figures on 15 March and revised ones on 15 June; a
 re-fetch replaces the rows of that table and entity.
+
+May import library layers and ssb siblings, never a command module.
 """
 
 from __future__ import annotations

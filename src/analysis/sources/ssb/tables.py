@@ -17,6 +17,8 @@ tables without a region variable (CPI) are recorded for ``EAK``.
 Any other variable is set to its elimination value or a total category (label "i alt", "alle",
 "begge kjønn", code ``0``/``TOTAL``...) when the metadata offers one; otherwise all its values are
 fetched and carried into ``category`` as ``<variable>=<code>``.
+
+May import :mod:`analysis.observations.lineage`, :mod:`analysis.schema` and ssb siblings.
 """
 
 from __future__ import annotations
