@@ -21,16 +21,11 @@ break_month = "2022-09"
 comparison_entities = []
 
 # %% tags=["remove-cell"]
-from IPython.display import Markdown, display
-
-from analysis.page import Page, glue, styled_table
-from analysis.sections import figures_for_year
+from analysis import sections as sec
+from analysis.page import Page, glue
 
 page = Page.open("overview", entity_code, year, comparison_entities)
-ctx = page.ctx
-figures = figures_for_year(ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, entity_code, year)
-glue("n_figures", len(figures), unit="count", sources=figures["source_id"])
-glue("entity_name", ctx.entity_name, unit="text", sources=[])
+glue("entity_name", page.ctx.entity_name, unit="text", sources=[])
 
 # %% [markdown]
 # The table lists each published figure with the indicator's label, the breakdown (`category`),
@@ -38,8 +33,7 @@ glue("entity_name", ctx.entity_name, unit="text", sources=[])
 # (`source_id`, `locator`).
 
 # %% tags=["remove-input"]
-display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
-styled_table(figures.drop(columns=["indicator"]))
+page.show(sec.published_figures(page.ctx, "Figures as printed", "n_figures"))
 
 # %% tags=["remove-input"]
-page.footer(figures["source_id"])
+page.footer()

@@ -57,3 +57,24 @@ def test_printed_forms_rejects_text() -> None:
 )
 def test_parse(text: str, expected: Decimal) -> None:
     assert parse_norwegian_number(text) == expected
+
+
+def test_one_missing_value_rendering() -> None:
+    # prose, table cells and axis numbers write a missing value the same way (analysis.present.text)
+    from analysis.present.tables import table_number
+    from analysis.present.text import fmt, format_number
+
+    assert fmt(float("nan"), "NOK") == format_number(float("nan")) == table_number(float("nan")) == "n/a"
+    assert fmt(None) == "n/a"  # type: ignore[arg-type]
+
+
+def test_unit_labels_come_from_one_table() -> None:
+    from analysis.present.text import fmt, unit_label
+
+    # NOK 1,000 ("tall i tusen kroner"): "thousand kr" in prose, "NOK 1,000" in tables
+    assert fmt(54103, "NOK_1000") == "54 103 thousand kr"
+    assert unit_label("NOK_1000") == "NOK 1,000"
+    assert unit_label("NOK_1000", "axis_no") == "1 000 kr"
+    assert fmt(12.5, "percent") == "12,5 %"
+    assert fmt(7, "count") == "7"
+    assert unit_label("per_case") == "per case"  # not in the table: the id with spaces

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from analysis.observations.dataset import read_text_table
 from analysis.observations.lineage import lineage
 from analysis.paths import project_paths
-from analysis.series.frame import SERIES_COLUMNS, SeriesConflictError, series_frame
+from analysis.sections.base import approximate_inputs
+from analysis.series.frame import SERIES_COLUMNS, SeriesConflictError, series_caveats, series_frame
 from analysis.series.harmonise import harmonised_series
-from analysis.series.select import approximate_inputs, is_additive, select_series
+from analysis.series.select import RoundedInput, is_additive, rounded_inputs, select_series
 from analysis.series.units import UnitError
 
 
@@ -157,7 +158,7 @@ def test_nordre_follo_sum_of_parts(entities: pd.DataFrame) -> None:
     row16 = s[s["period"] == "2016"].iloc[0]
     assert row16["source_ids"] == ("kb", "kb2")
     assert row16["harmonisation"] == "sum of 0213 Ski + 0217 Oppegård"
-    assert any("0213 Ski + 0217 Oppegård" in c for c in s.attrs["caveats"])
+    assert any("0213 Ski + 0217 Oppegård" in c for c in series_caveats(s))
 
 
 def test_rates_never_summed(entities: pd.DataFrame) -> None:
@@ -179,7 +180,7 @@ def test_cases_sum_caveat(entities: pd.DataFrame) -> None:
     )
     s = harmonised_series(obs, entities, "3207", "sa_cases")
     assert s["value"].tolist() == [1097.0]  # 677 + 420 = 1 097
-    assert any("counted twice" in c for c in s.attrs["caveats"])
+    assert any("counted twice" in c for c in series_caveats(s))
 
 
 def test_is_additive() -> None:
@@ -240,3 +241,34 @@ def test_approximate_inputs_names_rounded_rows_only() -> None:
     # the same value also printed exactly elsewhere: the point is exact
     exact_twin = obs_row("EAK", "2021", "sa_recipients", 119400, source="ssb-c", locator="table 1")
     assert approximate_inputs(frame(about, exact_twin), ["EAK"], "sa_recipients", ["2021"]) == []
+    # the series layer returns the figures, not sentences
+    assert rounded_inputs(obs, ["EAK"], "sa_payout_gross", years) == [
+        RoundedInput("sa_payout_gross", "2021", 6.71, "NOK_billion", "ntb", "")
+    ]
+
+
+def test_series_contract_is_checked() -> None:
+    from analysis.series.frame import check_series
+
+    good = series_frame({"2021": 1.0, "2022": 2.0}, "NOK", source_ids=["s"])
+    assert check_series(good) is good
+    with pytest.raises(ValueError, match="columns caveats"):
+        check_series(good.drop(columns=["caveats"]))
+    with pytest.raises(ValueError, match="one unit"):
+        check_series(good.assign(unit=["NOK", "NOK_1000"]))
+    with pytest.raises(ValueError, match="one row per period; repeated: 2021"):
+        check_series(good.assign(period=["2021", "2021"]))
+    with pytest.raises(ValueError, match="without a reason in 2022"):
+        check_series(good.assign(value=[1.0, float("nan")]))
+
+
+def test_caveats_survive_concat_and_filtering() -> None:
+    # the reason for a caveats column instead of DataFrame.attrs: pandas drops attrs in concat when
+    # the inputs disagree; a column travels with its rows
+    from analysis.series.frame import with_caveats
+
+    a = with_caveats(series_frame({"2019": 1.0}, "persons"), ["summed parts"])
+    b = with_caveats(series_frame({"2021": 2.0}, "persons"), ["joined code"])
+    both = pd.concat([a, b], ignore_index=True)
+    assert series_caveats(both) == ["summed parts", "joined code"]
+    assert series_caveats(both[both["period"] == "2021"]) == ["joined code"]

@@ -1,4 +1,7 @@
-"""``python -m analysis`` entry point."""
+"""``python -m analysis`` entry point.
+
+Imports the command line only.
+"""
 
 import sys
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import __version__
+from analysis.schema import SSB_BASE_URL
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,7 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from analysis.book.toc import build_command
+    from analysis.book.build import build_command
 
     return build_command(args)
 
@@ -154,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entities", required=True, help="comma-separated region codes, e.g. 0301,4601")
     p.add_argument("--from", dest="year_from", type=int, required=True, help="first year")
     p.add_argument("--to", dest="year_to", type=int, default=None, help="last year (default: latest)")
-    p.add_argument("--base-url", default="https://data.ssb.no/api/pxwebapi/v2", help="API base URL")
+    p.add_argument("--base-url", default=SSB_BASE_URL, help="API base URL")
     p.add_argument("--offline", action="store_true", help="use only the on-disk cache; fail if missing")
     p.add_argument(
         "--plan",

@@ -1,4 +1,7 @@
-"""Where things live in the repository. One place, so that tests can point the package elsewhere."""
+"""Where things live in the repository. One place, so that tests can point the package elsewhere.
+
+Imports nothing from the package.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +83,47 @@ class ProjectPaths:
     @property
     def build_dir(self) -> Path:
         return self.root / "_build"
+
+    @property
+    def curated(self) -> Path:
+        """Folder of the curated tables (``observations.csv``, the ``ssb_*.csv`` written by fetch-ssb)."""
+        return self.observations.parent
+
+    @property
+    def ssb_cache(self) -> Path:
+        """The SSB client's response cache (``data/raw/ssb``, not committed)."""
+        return self.data / "raw" / "ssb"
+
+    @property
+    def package(self) -> Path:
+        """The package source, hashed into every run's fingerprint."""
+        return self.root / "src" / "analysis"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "requirements.lock"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch folders of running notebooks (``book/.cache/work``)."""
+        return self.book / ".cache" / "work"
+
+    @property
+    def generated(self) -> Path:
+        """Pages the build generates from the data (``book/generated``)."""
+        return self.book / "generated"
+
+    @property
+    def toc_file(self) -> Path:
+        return self.root / "_toc.yml"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "_config.yml"
+
+    def entity_reports(self, entity_code: str) -> Path:
+        """The folder of one entity's executed reports (``book/reports/<entity>``)."""
+        return self.reports / entity_code
 
 
 def project_paths(root: Path | None = None) -> ProjectPaths:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 #: Entity code of Norway as a whole in ``data/reference/entities.csv``.
 NATIONAL_CODE = "EAK"
+#: Statistics Norway's PxWebApi v2 (``src/analysis/sources/ssb/README.md``), the default of
+#: ``fetch-ssb --base-url``.
+SSB_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "entity_code",

@@ -2,11 +2,12 @@
 
 They are written from the curated tables at build time (never by hand), so they cannot drift from
 the data.
+
+Computes text and writes nothing (``analysis.book.build`` writes); may import
+:mod:`analysis.observations`.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 
@@ -131,9 +132,10 @@ def sources_page(data: Dataset) -> str:
     )
 
 
-def write_data_pages(data: Dataset, folder: Path) -> None:
-    """Write data_dictionary.md, coverage.md and sources.md into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "data_dictionary.md").write_text(data_dictionary(data), encoding="utf-8")
-    (folder / "coverage.md").write_text(coverage(data), encoding="utf-8")
-    (folder / "sources.md").write_text(sources_page(data), encoding="utf-8")
+def data_pages(data: Dataset) -> dict[str, str]:
+    """The data pages by file name: data_dictionary.md, coverage.md and sources.md."""
+    return {
+        "data_dictionary.md": data_dictionary(data),
+        "coverage.md": coverage(data),
+        "sources.md": sources_page(data),
+    }

@@ -1,34 +1,20 @@
-"""``python -m analysis build``: generate the table of contents and data pages, then run Jupyter Book.
+"""The book's generated pages and table of contents, computed from the run grid and the dataset.
 
-The book is assembled, never computed: executed notebooks come from the runner
-(``book/reports``); the pages generated here only lay out the curated tables. Jupyter Book runs
-with warnings as errors into a staging folder, and ``_build/html`` is replaced only when the build
-succeeds, so a failed build never leaves a half-written site behind.
-
-The build writes only under its output folder (``_build/`` by default): the hand-written chapters,
-the executed notebooks of the grid and the generated pages (table of contents, entity and chapter
-pages, data pages) are assembled in ``<output>/source/`` and Jupyter Book builds from there. A
-read-only checkout builds, and nothing in ``book/`` changes. Before that, the data are validated
-and every executed notebook is checked against the sha256 in its run record.
+Nothing here writes a file: :func:`book_pages` returns path → text, and the build command
+(:mod:`analysis.book.build`) writes them. May import the runner's grid and the observations.
 """
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
-from analysis.book.datapages import write_data_pages
-from analysis.observations.dataset import Dataset, load_dataset
-from analysis.paths import ProjectPaths, project_paths
-from analysis.runner.cli import corrupt_outputs, stale_runs
-from analysis.runner.fingerprint import Fingerprinter
-from analysis.runner.grid import GridError, Run, load_grid
+from analysis.book.datapages import data_pages
+from analysis.observations.dataset import Dataset
+from analysis.paths import ProjectPaths
+from analysis.runner.grid import Run
 
 HAND_WRITTEN = {
     "root": "book/index",
@@ -90,28 +76,18 @@ def runs_table(runs: list[Run], data: Dataset) -> str:
     return "\n".join(rows) + "\n"
 
 
-def make_toc(paths: ProjectPaths, runs: list[Run], data: Dataset, source: Path | None = None) -> dict:
+def make_toc(runs: list[Run]) -> dict:
     """The Jupyter Book table of contents: hand-written chapters, one part with a chapter per entity
-    (a section per year, a subsection per template), then the data and methods pages.
-
-    The entity and chapter landing pages are written under ``source`` (the build's source tree;
-    default: the repository itself)."""
-    source = source or paths.root
+    (a section per year, a subsection per template), then the data and methods pages."""
     parts: list[dict] = [
         {"caption": "The story", "chapters": [{"file": f} for f in HAND_WRITTEN["intro"]]},
     ]
     chapters = []
     for entity_code, years in grouped_runs(runs).items():
-        (source / "book" / "reports" / entity_code).mkdir(parents=True, exist_ok=True)
-        (source / "book" / "reports" / entity_code / "index.md").write_text(
-            entity_page(entity_code, years, data), encoding="utf-8"
-        )
         year_sections = []
         for year in sorted(years):
             group = sorted(years[year], key=lambda r: _template_rank(r.template))
             folder = f"book/reports/{entity_code}/{year}"
-            (source / folder).mkdir(parents=True, exist_ok=True)
-            (source / folder / "index.md").write_text(chapter_index_page(group, data), encoding="utf-8")
             year_sections.append(
                 {"file": f"{folder}/index", "sections": [{"file": f"{folder}/{r.template}"} for r in group]}
             )
@@ -127,137 +103,24 @@ def make_toc(paths: ProjectPaths, runs: list[Run], data: Dataset, source: Path |
     return {"format": "jb-book", "root": HAND_WRITTEN["root"], "parts": parts}
 
 
-def assemble_source(paths: ProjectPaths, runs: list[Run], data: Dataset, source: Path) -> dict:
-    """Lay out the book's source tree in ``source`` (emptied first); returns the table of contents.
-
-    Copied: ``_config.yml``, the hand-written chapters and static files of ``book/``, and each run's
-    executed notebook and data CSV. Generated: the data pages, the runs table, the entity and
-    chapter pages and ``_toc.yml``.
-    """
-    shutil.rmtree(source, ignore_errors=True)
-    (source / "book").mkdir(parents=True)
-    shutil.copy2(paths.root / "_config.yml", source / "_config.yml")
-    for item in paths.book.iterdir():
-        if item.name.startswith(".") or item.name in ("reports", "generated", "runs.yml"):
-            continue
-        if item.is_dir():
-            shutil.copytree(item, source / "book" / item.name)
-        else:
-            shutil.copy2(item, source / "book" / item.name)
-    for run in runs:
-        target = source / "book" / "reports" / run.entity_code / str(run.year)
-        target.mkdir(parents=True, exist_ok=True)
-        for role in ("notebook", "data"):
-            file = run.outputs(paths)[role]
-            if file.exists():
-                shutil.copy2(file, target / file.name)
-    generated = source / GENERATED
-    write_data_pages(data, generated)
-    (generated / "runs_table.md").write_text(runs_table(runs, data), encoding="utf-8")
-    toc = make_toc(paths, runs, data, source)
-    (source / "_toc.yml").write_text(
-        "# Generated by `python -m analysis build` from book/runs.yml; do not edit.\n"
-        + yaml.safe_dump(toc, sort_keys=False, allow_unicode=True),
-        encoding="utf-8",
+def toc_text(toc: dict) -> str:
+    """``_toc.yml`` as written: a do-not-edit header and the YAML."""
+    return "# Generated by `python -m analysis build` from book/runs.yml; do not edit.\n" + yaml.safe_dump(
+        toc, sort_keys=False, allow_unicode=True
     )
-    return toc
 
 
-def _shown(path: Path, root: Path) -> str:
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def build_command(args: argparse.Namespace) -> int:
-    """``python -m analysis build``: check, assemble the source tree, run Jupyter Book, swap in html."""
-    from analysis.observations.validate import validate_dataset
-
-    paths = project_paths(args.root)
-    try:
-        data = load_dataset(paths)
-        runs = load_grid(paths, data.observations, data.entities)
-    except GridError as exc:
-        print(f"build: error: {exc}", file=sys.stderr)
-        return 2
-    report = validate_dataset(paths)
-    if not report.ok:
-        for problem in report.errors[:5]:
-            print(f"error: {problem}", file=sys.stderr)
-        print(
-            f"build: error: the data are invalid ({len(report.errors)} error(s)); no book was built. "
-            "Fix them (python -m analysis validate) first.",
-            file=sys.stderr,
-        )
-        return 1
-    missing = [r for r in runs if not r.notebook_path(paths).exists()]
-    if missing:
-        print(
-            f"build: error: {len(missing)} run(s) have no executed notebook, e.g. {missing[0].key}; "
-            "run `python -m analysis run` first",
-            file=sys.stderr,
-        )
-        return 1
-    altered = [(r, f) for r in runs for f in corrupt_outputs(r, paths)]
-    if altered:
-        for run, file in altered:
-            print(
-                f"build: error: {_shown(file, paths.root)} no longer matches the sha256 in its run record "
-                f"(rerun: {run.reproduce_command()})",
-                file=sys.stderr,
-            )
-        return 1
-    stale = stale_runs(runs, Fingerprinter(paths, data.observations, data.entities), paths)
-    if stale:
-        named = ", ".join(run.key for run, _ in stale[:3]) + (", ..." if len(stale) > 3 else "")
-        print(
-            f"build: warning: {len(stale)} of {len(runs)} runs are stale (inputs changed since they ran: "
-            f"{named}); `python -m analysis run` updates them",
-            file=sys.stderr,
-        )
-    out = (args.output or paths.build_dir).resolve()
-    source = out / "source"
-    toc = assemble_source(paths, runs, data, source)
-    staging = out / ".staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(source),
-        "--toc",
-        str(source / "_toc.yml"),
-        "--config",
-        str(source / "_config.yml"),
-        "--path-output",
-        str(staging),
-        "--builder",
-        "html",
-        "-W",
-        "-n",
-        "--keep-going",
-    ]
-    print(
-        f"build: {len(runs)} executed notebooks, {len(toc['parts'])} parts; running Jupyter Book with "
-        f"warnings as errors (log: {out / 'jupyter-book.log'})",
-        flush=True,
-    )
-    log = out / "jupyter-book.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as fh:
-        result = subprocess.run(cmd, cwd=source, check=False, stdout=fh, stderr=subprocess.STDOUT)
-    built = staging / "_build" / "html"
-    if result.returncode != 0 or not (built / "index.html").exists():
-        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-        problems = [line for line in lines if "WARNING" in line or "ERROR" in line or "Error" in line]
-        for line in (problems or lines)[-40:]:
-            print(line, file=sys.stderr)
-        print(
-            f"build: error: Jupyter Book failed (exit {result.returncode}; full log {log}); the previous "
-            f"{out / 'html'} is left as it was",
-            file=sys.stderr,
-        )
-        return 1
-    target = out / "html"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.move(str(built), str(target))
-    shutil.rmtree(staging, ignore_errors=True)
-    print(f"build: done: {target / 'index.html'}")
-    return 0
+def book_pages(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict[Path, str]:
+    """Every file the build generates, path → text, computed and not written: the entity and
+    chapter landing pages, the data pages, the front page's runs table and ``_toc.yml``."""
+    pages: dict[Path, str] = {}
+    for entity_code, years in grouped_runs(runs).items():
+        folder = paths.entity_reports(entity_code)
+        pages[folder / "index.md"] = entity_page(entity_code, years, data)
+        for year in sorted(years):
+            group = sorted(years[year], key=lambda r: _template_rank(r.template))
+            pages[folder / str(year) / "index.md"] = chapter_index_page(group, data)
+    pages.update({paths.generated / name: text for name, text in data_pages(data).items()})
+    pages[paths.generated / "runs_table.md"] = runs_table(runs, data)
+    pages[paths.toc_file] = toc_text(make_toc(runs))
+    return pages

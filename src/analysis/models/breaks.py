@@ -30,6 +30,8 @@ References: A. K. Wagner et al. (2002), J. Clin. Pharm. Ther. 27, 299–309; J. 
 A. Gasparrini (2017), Int. J. Epidemiol. 46(1), 348–355; W. K. Newey, K. D. West (1987),
 Econometrica 55, 703–708, and (1994), Rev. Econ. Stud. 61, 631–653; D. W. K. Andrews (1993),
 Econometrica 61, 821–856; statsmodels ``RegressionResults`` / ``cov_type="HAC"`` documentation.
+
+Pure numerical functions; imports nothing from the package.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ central projection: [central · (1 − u), central · (1 + u)].
 
 Reference: KOSTRA function 281 "Ytelse til livsopphold" (SSB, KOSTRA function list); the budget
 terms (opprinnelig/regulert budsjett, regnskap, avvik) as in Oslo kommune's district annual reports.
+
+Pure numerical functions; imports nothing from the package.
 """
 
 from __future__ import annotations

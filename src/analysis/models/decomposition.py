@@ -25,6 +25,8 @@ decomposition analysis: a practical guide", Energy Policy 33(7), 867–871 (form
 LMDI-I and the treatment of zero values, which this module refuses instead of approximating).
 
 All functions are pure: numbers in, numbers (or a frame) out.
+
+Pure numerical functions; imports nothing from the package.
 """
 
 from __future__ import annotations

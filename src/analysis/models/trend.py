@@ -23,6 +23,8 @@ and α is small but decisive; with very few years α is poorly determined. Serie
 References: A. C. Cameron, P. K. Trivedi (2013), Regression Analysis of Count Data, 2nd ed.,
 Cambridge UP, ch. 3; statsmodels documentation for ``GLM`` and
 ``statsmodels.discrete.discrete_model.NegativeBinomial``.
+
+Pure numerical functions; imports nothing from the package.
 """
 
 from __future__ import annotations

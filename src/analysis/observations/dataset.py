@@ -3,6 +3,8 @@
 Everything is read as text first (entity codes such as ``0301`` must keep their leading zero), then
 ``value`` is converted to a number for analysis. Validation (``analysis.observations.validate``) works on the
 text form so that it can report the exact cell that is wrong.
+
+May import :mod:`analysis.schema` and :mod:`analysis.paths`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,18 @@
-"""Entity lineage: which codes stand for the same territory over time (renumbering, mergers).
+"""Entity lineage: which codes stand for one entity over time, and which city a district belongs to.
 
-The one place that reads ``successor_code`` of ``data/reference/entities.csv``. Imports only pandas.
+The one place that reads ``successor_code`` and ``parent`` of ``data/reference/entities.csv``.
+All questions are answered from one link table (:class:`Links`), each with its own meaning:
+
+* :func:`related_codes` — the codes a run for an entity reads: the entity, its successors and its
+  predecessors (each direction walked on its own), never a *sibling* (another predecessor of one of
+  its successors): Ski 0213 reads 3020 and 3207 but not Oppegård 0217.
+* :func:`predecessor_codes` — the entity and its predecessors, nearest first (to ask SSB for the
+  codes a table printed before a reform).
+* :func:`lineage` — the same territory under renumbered codes (``same``) and the municipalities
+  merged into it (``parts``), for joining a series across code changes.
+* :func:`city_of` / :func:`districts_of` — a city district's city, and a city's districts.
+
+Imports only pandas.
 """
 
 from __future__ import annotations
@@ -12,6 +24,77 @@ import pandas as pd
 
 def _year(text: str) -> int | None:
     return int(text) if text.strip() else None
+
+
+@dataclass(frozen=True)
+class Links:
+    """The entities table as links: successor, predecessors, parent, level and validity per code."""
+
+    successor: dict[str, str]
+    predecessors: dict[str, tuple[str, ...]]
+    parent: dict[str, str]
+    level: dict[str, str]
+    valid: dict[str, tuple[int | None, int | None]]
+
+    @classmethod
+    def of(cls, entities: pd.DataFrame) -> Links:
+        codes = [str(c) for c in entities["entity_code"]]
+
+        def column(name: str) -> list[str]:
+            return [str(v) for v in entities[name]] if name in entities else [""] * len(codes)
+
+        successor = {c: s for c, s in zip(codes, column("successor_code"), strict=True) if s}
+        predecessors: dict[str, list[str]] = {}
+        for code, succ in successor.items():
+            predecessors.setdefault(succ, []).append(code)
+        return cls(
+            successor=successor,
+            predecessors={k: tuple(v) for k, v in predecessors.items()},
+            parent={c: p for c, p in zip(codes, column("parent"), strict=True) if p},
+            level=dict(zip(codes, column("level"), strict=True)),
+            valid={
+                c: (_year(f), _year(t))
+                for c, f, t in zip(codes, column("valid_from"), column("valid_to"), strict=True)
+            },
+        )
+
+    def known(self, code: str) -> bool:
+        return code in self.level
+
+    def successors(self, code: str) -> list[str]:
+        """The codes that followed ``code``, nearest first (a chain: each code has one successor)."""
+        out: list[str] = []
+        while code in self.successor and self.successor[code] not in out and self.successor[code] != code:
+            code = self.successor[code]
+            out.append(code)
+        return out
+
+    def ancestors(self, code: str) -> list[str]:
+        """The codes that preceded ``code``, transitively, nearest first."""
+        out: list[str] = []
+        frontier = [code]
+        while frontier:
+            nxt = [p for c in frontier for p in self.predecessors.get(c, ()) if p not in out and p != code]
+            out.extend(nxt)
+            frontier = nxt
+        return out
+
+
+def related_codes(entities: pd.DataFrame, entity_code: str) -> set[str]:
+    """The entity with its successors and its predecessors across code changes, never a sibling.
+
+    Each direction is walked on its own: forward along ``successor_code``, backward to every code
+    whose successor chain leads here. From ``data/reference/entities.csv``: Ski 0213 reads 0213,
+    Nordre Follo 3020 and 3207, but not Oppegård 0217 (a sibling: another predecessor of 3020);
+    Nordre Follo 3020 reads 3207 and both Ski and Oppegård (its predecessors); Bergen 4601 reads 1201.
+    """
+    links = Links.of(entities)
+    return {entity_code, *links.successors(entity_code), *links.ancestors(entity_code)}
+
+
+def predecessor_codes(entities: pd.DataFrame, entity_code: str) -> list[str]:
+    """``entity_code`` and its predecessors (transitively), nearest first: 4601 → [4601, 1201]."""
+    return [entity_code, *Links.of(entities).ancestors(entity_code)]
 
 
 @dataclass(frozen=True)
@@ -40,7 +123,7 @@ class Lineage:
 
 
 def lineage(entities: pd.DataFrame, entity_code: str) -> Lineage:
-    """Follow ``successor_code`` links in the entities table around ``entity_code``.
+    """Renumberings and mergers around ``entity_code``.
 
     A successor with exactly one predecessor in the table is a renumbering (same territory); a
     successor with two or more predecessors is a merger, whose predecessors become ``parts``.
@@ -48,62 +131,53 @@ def lineage(entities: pd.DataFrame, entity_code: str) -> Lineage:
     (0213, 0217), merged from 2020; for 4601, ``same`` = (1201, 4601) and no parts.
     Raises ``KeyError`` for an unknown code.
 
-    Reference: SSB's code changes (domain.md "Entities and codes"; SSB KLASS 131 changes).
+    Reference: SSB's code changes (KLASS 131) as recorded in ``data/reference/entities.csv``.
     """
-    table = entities.set_index("entity_code")
-    if entity_code not in table.index:
+    links = Links.of(entities)
+    if not links.known(entity_code):
         raise KeyError(f"unknown entity code {entity_code!r}")
-    successor = {c: s for c, s in table["successor_code"].items() if s}
-    predecessors: dict[str, list[str]] = {}
-    for code, succ in successor.items():
-        predecessors.setdefault(succ, []).append(code)
-
     same = {entity_code}
     frontier = [entity_code]
     while frontier:  # walk renumberings both ways
         code = frontier.pop()
         linked = []
-        succ = successor.get(code)
-        if succ is not None and len(predecessors.get(succ, [])) == 1:
+        succ = links.successor.get(code)
+        if succ is not None and len(links.predecessors.get(succ, ())) == 1:
             linked.append(succ)
-        preds = predecessors.get(code, [])
+        preds = links.predecessors.get(code, ())
         if len(preds) == 1:
             linked.extend(preds)
         for other in linked:
-            if other not in same and other in table.index:
+            if other not in same and links.known(other):
                 same.add(other)
                 frontier.append(other)
     parts: list[str] = []
     merged_from: int | None = None
     for code in same:
-        preds = predecessors.get(code, [])
+        preds = links.predecessors.get(code, ())
         if len(preds) >= 2:
             parts.extend(preds)
-            start = _year(str(table.at[code, "valid_from"]))
+            start = links.valid[code][0]
             merged_from = start if merged_from is None or (start and start < merged_from) else merged_from
-    valid = {
-        code: (_year(str(table.at[code, "valid_from"])), _year(str(table.at[code, "valid_to"])))
-        for code in same | set(parts)
-    }
+    valid = {code: links.valid[code] for code in same | set(parts)}
     order = sorted(same, key=lambda c: (valid[c][0] or -1, c))
     return Lineage(entity_code, tuple(order), tuple(sorted(parts)), merged_from, valid)
 
 
-def related_codes(entities: pd.DataFrame, entity_code: str) -> set[str]:
-    """The entity with its predecessors and successors across code changes (transitively).
+def city_of(entities: pd.DataFrame, entity_code: str) -> str | None:
+    """The city (``parent``) of a city district (level ``district``), else None: 030115 → 0301.
 
-    Nordre Follo 3020 brings in Ski 0213 and Oppegård 0217 (their ``successor_code``) and its own
-    successor 3207; Bergen 4601 brings in 1201.
+    A district's figures are the district's own; a page for the district never reads the city's.
     """
-    successor = dict(zip(entities["entity_code"], entities["successor_code"], strict=True))
-    codes = {entity_code}
-    while True:
-        grown = set(codes)
-        for code, succ in successor.items():
-            if succ in codes:
-                grown.add(code)
-            if code in codes and succ:
-                grown.add(succ)
-        if grown == codes:
-            return codes
-        codes = grown
+    links = Links.of(entities)
+    if links.level.get(entity_code) != "district":
+        return None
+    return links.parent.get(entity_code)
+
+
+def districts_of(entities: pd.DataFrame, city_code: str) -> tuple[str, ...]:
+    """The districts (level ``district``) whose ``parent`` is ``city_code``, sorted by code."""
+    links = Links.of(entities)
+    return tuple(
+        sorted(c for c, p in links.parent.items() if p == city_code and links.level[c] == "district")
+    )

@@ -5,6 +5,8 @@ decimals with a comma (``10,5``) and negatives with a hyphen, a minus sign or an
 (``-17 440``, ``−17 440``). Validation asks: does the excerpt contain this value as printed?
 No library covers this question (babel formats one locale's style, not the variants found in
 flattened PDF text), so it is written here.
+
+Imports nothing from the package.
 """
 
 from __future__ import annotations

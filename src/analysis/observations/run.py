@@ -5,12 +5,12 @@ May import :mod:`analysis.observations` siblings, :mod:`analysis.paths` and :mod
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.fileio import sha256_file
 from analysis.observations.dataset import Dataset, load_dataset
 from analysis.observations.scope import run_observations
 from analysis.paths import ProjectPaths, project_paths
@@ -42,5 +42,5 @@ def open_run(
     data = load_dataset(p)
     scoped = run_observations(data.observations, data.entities, entity_code, comparison_entities)
     typed = Dataset(scoped, data.sources, data.entities, data.indicators).typed_observations()
-    snapshot = hashlib.sha256(p.observations.read_bytes()).hexdigest()[:12]
+    snapshot = sha256_file(p.observations)[:12]
     return RunContext(entity_code, int(year), data.entity_name(entity_code), typed, data, snapshot)

@@ -3,6 +3,8 @@
 The runner hashes exactly this subset to decide whether a run is stale, writes it as the chapter's
 CSV download, and the notebook loads it through :func:`run_observations`. One definition for all
 three keeps the cache honest: a notebook cannot read a row that its fingerprint does not cover.
+
+May import :mod:`analysis.observations.lineage` and :mod:`analysis.schema`.
 """
 
 from __future__ import annotations

@@ -4,11 +4,13 @@
 line, a value not in its excerpt, duplicated rows) and fail ``python -m analysis validate``.
 *Findings* are real properties of the sources (a printed total that does not add up, gross − refunds
 ≠ net) and are listed without failing: the dataset records what is printed.
+
+May import :mod:`analysis.observations` siblings, :mod:`analysis.schema`, :mod:`analysis.paths`
+and :mod:`analysis.fileio`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.fileio import sha256_file
 from analysis.observations.dataset import DataError, read_text_table
 from analysis.observations.numbers import value_in_text
 from analysis.paths import ProjectPaths, project_paths
@@ -95,15 +98,6 @@ def _check_unique(frame: pd.DataFrame, column: str, file: str, report: Report) -
     dup = frame[column].duplicated(keep="first")
     for idx in frame.index[dup]:
         report.errors.append(Problem(file, _csv_line(idx), column, f"duplicate id {frame.at[idx, column]!r}"))
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -39,7 +39,7 @@ from analysis.present.style import (
     number_formatter,
     source_text,
 )
-from analysis.present.text import format_number
+from analysis.present.text import MISSING, format_number, unit_label
 
 
 def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
@@ -63,14 +63,7 @@ def figure_texts(fig: Figure) -> list[str]:
 
 
 def _unit_label(unit: str, norwegian: bool) -> str:
-    return {
-        "NOK": "NOK" if not norwegian else "kr",
-        "NOK_1000": "NOK 1,000" if not norwegian else "1 000 kr",
-        "NOK_million": "NOK million" if not norwegian else "mill. kr",
-        "NOK_billion": "NOK billion" if not norwegian else "mrd. kr",
-        "percent": "%",
-        "per_1000_inhabitants": "per 1,000 inhabitants" if not norwegian else "per 1 000 innbyggere",
-    }.get(unit, unit.replace("_", " "))
+    return unit_label(unit, "axis_no" if norwegian else "table")
 
 
 def _list_points(points: Sequence[tuple[str, float]], decimals: int, norwegian: bool, limit: int = 12) -> str:
@@ -153,7 +146,7 @@ def annual_line_chart(
                 missing = sub[sub["value"].isna()]
                 for r in missing.itertuples(index=False):
                     reason = getattr(r, "missing_reason", "") or "no value"
-                    alt_parts.append(f"{desc} {r.period} missing ({reason})")
+                    alt_parts.append(f"{desc} {r.period} {MISSING} ({reason})")
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
@@ -368,7 +361,7 @@ def grouped_bar_chart(
                 v = float(hit[value].iloc[0])
                 if math.isnan(v):
                     reason = str(hit["missing_reason"].iloc[0]) if "missing_reason" in hit else ""
-                    parts.append(f"{names.get(h, h)} missing ({reason or 'no value'})")
+                    parts.append(f"{names.get(h, h)} {MISSING} ({reason or 'no value'})")
                 else:
                     parts.append(f"{names.get(h, h)} {fmt(v)}")
             alt_groups.append(f"{xv}: " + ", ".join(parts))

@@ -5,21 +5,20 @@ May import :mod:`analysis.present.text`.
 
 from __future__ import annotations
 
-import hashlib
-import math
 from typing import Any
 
 import pandas as pd
 
-from analysis.present.text import UNIT_LABELS, format_number
+from analysis.fileio import sha256_hex
+from analysis.present.text import MISSING, format_number, is_missing, unit_label
 
 
 def table_number(value: Any) -> str:
     """A table cell: whole numbers without decimals, others with up to two, Norwegian style."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return str(value)
-    if isinstance(value, float) and math.isnan(value):
-        return ""
+    if is_missing(value):
+        return MISSING
     if float(value).is_integer():
         return format_number(float(value), 0)
     return format_number(float(value), 2 if abs(value) < 10 else 1)
@@ -36,14 +35,14 @@ def styled_table(table: pd.DataFrame) -> Any:
     house format and right-aligned (CSS class ``num``, see book/_static/custom.css)."""
     shown = table.copy()
     if "unit" in shown.columns:
-        shown["unit"] = shown["unit"].map(lambda u: UNIT_LABELS.get(u, u))
+        shown["unit"] = shown["unit"].map(unit_label)
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
     classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
     for column in numeric:
         classes[column] = "num"
     # pandas gives every Styler a random uuid (HTML ids); derive it from the content instead so
     # that the same inputs give byte-identical notebooks
-    stable = hashlib.sha256(shown.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    stable = sha256_hex(shown.to_csv(index=False).encode("utf-8"))[:10]
     styler = shown.style.set_uuid(f"t{stable}").hide(axis="index").format(table_number, subset=numeric)
     return styler.set_td_classes(classes).relabel_index(
         [column_label(c) for c in shown.columns], axis="columns"

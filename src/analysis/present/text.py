@@ -1,4 +1,5 @@
-"""Numbers and units as text: Norwegian number style, prose with units, unit labels for tables.
+"""Numbers and units as text: Norwegian number style, the one unit-label table, the one way a
+missing value is written.
 
 Imports nothing from the package.
 """
@@ -6,6 +7,16 @@ Imports nothing from the package.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
+
+#: How a missing value is written everywhere: prose, table cells, chart alt texts.
+MISSING = "n/a"
+
+
+def is_missing(value: Any) -> bool:
+    """None or NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def format_number(value: float, decimals: int = 0, *, norwegian: bool = True) -> str:
@@ -13,10 +24,10 @@ def format_number(value: float, decimals: int = 0, *, norwegian: bool = True) ->
 
     Norwegian: thousands separated by a space, decimal comma, minus sign U+2212
     (``1657`` → ``1 657``; ``10.5`` → ``10,5``; ``-17440`` → ``−17 440``). English: ``1,657``,
-    ``10.5``, ``-17,440``. NaN → ``"missing"``. Reference: Språkrådet, "Skrivemåten av tal".
+    ``10.5``, ``-17,440``. NaN → :data:`MISSING`. Reference: Språkrådet, "Skrivemåten av tal".
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "missing"
+    if is_missing(value):
+        return MISSING
     text = f"{abs(value):,.{decimals}f}"
     if norwegian:
         text = text.replace(",", " ").replace(".", ",")
@@ -27,21 +38,47 @@ def format_number(value: float, decimals: int = 0, *, norwegian: bool = True) ->
     return (sign + text) if value < 0 and not rounded_zero else text
 
 
-UNIT_LABELS = {
-    "NOK": "NOK",
-    "NOK_1000": "NOK 1,000",
-    "NOK_million": "NOK million",
-    "NOK_billion": "NOK billion",
-    "percent": "%",
-    "percentage_points": "percentage points",
-    "index_2015_100": "index (2015=100)",
+@dataclass(frozen=True)
+class UnitLabel:
+    """How one unit is written: in a table or an English axis (``table``), after a number in the
+    book's prose (``prose``), and on a Norwegian chart axis (``axis_no``)."""
+
+    table: str
+    prose: str
+    axis_no: str
+
+
+#: The one unit-label table: tables, prose and charts read it (a unit not listed is written as its
+#: id with spaces, e.g. ``per_case`` → ``per case``).
+UNIT_LABELS: dict[str, UnitLabel] = {
+    "NOK": UnitLabel("NOK", "kr", "kr"),
+    "NOK_1000": UnitLabel("NOK 1,000", "thousand kr", "1 000 kr"),
+    "NOK_million": UnitLabel("NOK million", "million kr", "mill. kr"),
+    "NOK_billion": UnitLabel("NOK billion", "billion kr", "mrd. kr"),
+    "percent": UnitLabel("%", "%", "%"),
+    "percentage_points": UnitLabel("percentage points", "percentage points", "percentage points"),
+    "index_2015_100": UnitLabel("index (2015=100)", "(2015=100)", "index (2015=100)"),
+    "per_1000_inhabitants": UnitLabel(
+        "per 1,000 inhabitants", "per 1,000 inhabitants", "per 1 000 innbyggere"
+    ),
+    "count": UnitLabel("count", "", "count"),
+    "text": UnitLabel("", "", ""),
 }
+
+
+def unit_label(unit: str, kind: str = "table") -> str:
+    """``unit`` as written in a ``table`` (also English axes), in ``prose`` or on a Norwegian axis
+    (``axis_no``), from :data:`UNIT_LABELS`."""
+    label = UNIT_LABELS.get(unit)
+    if label is None:
+        return unit.replace("_", " ")
+    return str(getattr(label, kind))
 
 
 def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
     """A number for prose, Norwegian style (``1 657``; ``10,5``) with a readable unit."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+    if is_missing(value):
+        return MISSING
     if unit == "p-value":
         return format_number(float(value), 3)
     if unit == "year":
@@ -49,17 +86,19 @@ def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
     text = format_number(float(value), decimals)
-    suffix = {
-        "NOK": " kr",
-        "NOK_1000": " thousand kr",
-        "NOK_million": " million kr",
-        "NOK_billion": " billion kr",
-        "percent": " %",
-        "percentage_points": " percentage points",
-        "months": " months",
-        "days": " days",
-        "persons": " persons",
-        "cases": " cases",
-        "participants": " participants",
-    }.get(unit, f" {unit}" if unit and unit not in {"count", "text"} else "")
-    return text + suffix
+    suffix = unit_label(unit, "prose") if unit else ""
+    return f"{text} {suffix}" if suffix else text
+
+
+def printed_value(value: float) -> str:
+    """A value as the Norwegian sources print it, with no rounding of its own: ``119 400``, ``6,71``."""
+    return (
+        f"{int(value):,}".replace(",", " ") if float(value).is_integer() else f"{value:g}".replace(".", ",")
+    )
+
+
+def rounded_input_note(label: str, period: str, value: float, unit: str, source_id: str, note: str) -> str:
+    """The note under a result computed from a figure printed rounded: ``"Recipients 2021: 119 400
+    persons as printed (ssb-a) — 'om lag' (rounded)"`` (see :func:`analysis.series.select.rounded_inputs`)."""
+    printed = f"{printed_value(value)} {unit.replace('_', ' ')} as printed ({source_id})"
+    return f"{label} {period}: {printed}" + (f" — {note}" if note else "")

@@ -12,6 +12,8 @@ Ctrl-C or SIGTERM ends the workers and kernels within seconds and keeps the runs
 (``analysis.runner.interrupt``). A run outside ``book/runs.yml`` — another entity-year, or any
 ``-p NAME=VALUE`` — is an *ad-hoc* run: it goes to a scratch folder (``scratch/`` by default),
 never to ``book/reports``, and its key figures are printed at the end.
+
+A command: may import anything below it.
 """
 
 from __future__ import annotations
@@ -24,57 +26,23 @@ import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from analysis.observations.dataset import DataError, load_dataset
 from analysis.paths import ProjectPaths, project_paths
-from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
+from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes
 from analysis.runner.grid import GridBuilder, GridError, Run, read_spec, select_runs
 from analysis.runner.interrupt import end_descendants, interrupts_raise, worker_init
 from analysis.runner.lock import LockBusy, outputs_lock
 from analysis.runner.params import parse_cli_parameters
+from analysis.runner.stale import corrupt_outputs, stale_runs
 
 if TYPE_CHECKING:
     from analysis.runner.execute import RunOutcome
 
 SHOWN_VALIDATION_ERRORS = 5
-
-
-def corrupt_outputs(run: Run, paths: ProjectPaths) -> list[Path]:
-    """Outputs of ``run`` that no longer match the sha256 in its run record (missing ones included)."""
-    import hashlib
-
-    out = run.outputs(paths)
-    record = recorded(out["record"]) or {}
-    digests = record.get("outputs_sha256") or {}
-    bad = []
-    for role, path in out.items():
-        if role == "record" or path.name not in digests:
-            continue
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digests[path.name]:
-            bad.append(path)
-    return bad
-
-
-def stale_runs(runs: list[Run], fp: Fingerprinter, paths: ProjectPaths) -> list[tuple[Run, str]]:
-    """Runs whose outputs are missing, altered since they were written, or whose recorded
-    fingerprint differs from the current one."""
-    stale = []
-    for run in runs:
-        current = fp.fingerprint(run)
-        out = run.outputs(paths)
-        rec = recorded(out["record"])
-        if (
-            rec is None
-            or rec.get("fingerprint") != current
-            or not out["notebook"].exists()
-            or corrupt_outputs(run, paths)
-        ):
-            stale.append((run, current))
-    return stale
 
 
 def remove_dead_work(paths: ProjectPaths) -> None:

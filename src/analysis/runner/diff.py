@@ -3,6 +3,8 @@
 A and B are report folders or git revisions. Key figures (``*.key_figures.json``) are compared by
 run and key; the table lists values that changed, appeared or disappeared. For the full notebook
 diff, use nbdime (``nbdiff``) on the notebooks this command names.
+
+A command: may import anything below it.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ def read_revision(root: Path, revision: str, reports: str = "book/reports") -> K
 def read_side(root: Path, spec: str | None) -> KeyFigures:
     """Key figures of one side of a diff: the working tree (None), a folder or a git revision."""
     if spec is None:
-        return read_folder(root / "book" / "reports")
+        return read_folder(project_paths(root).reports)
     path = Path(spec)
     if path.is_dir():
         return read_folder(path)

@@ -3,6 +3,8 @@
 Outputs are written atomically (temporary file in the same folder, then ``os.replace``) and the run
 record — the fingerprint that marks a run as done — is written last, so an interrupted run is simply
 redone next time and never leaves a truncated notebook where the book would read it.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from analysis.fileio import atomic_write
 from analysis.paths import ProjectPaths
 from analysis.runner.grid import Run
 from analysis.runner.normalise import (
@@ -54,22 +56,6 @@ class RunOutcome:
     seconds: float
     message: str = ""
     failed_notebook: str = ""
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; outputs are ordinary repository files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def output_paths(run: Run, paths: ProjectPaths) -> dict[str, Path]:

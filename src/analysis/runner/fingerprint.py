@@ -4,6 +4,8 @@ A run depends on its template, its parameters, the observations it reads (see
 ``analysis.observations.scope``), the reference tables, the package code and the pinned
 environment. Hashing the observations the run reads — not the whole file — means a corrected
 Bergen figure reruns the Bergen runs only.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations
@@ -14,16 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.fileio import sha256_hex
 from analysis.observations.scope import run_observations
 from analysis.paths import ProjectPaths
 from analysis.runner.grid import Run
 
 # Bump when the runner changes what it writes, so that every run is redone.
 RUNNER_FORMAT = "2"  # 2: run records hold the sha256 of each output
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def frame_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -34,7 +33,7 @@ def frame_csv_bytes(frame: pd.DataFrame) -> bytes:
 def code_digest(paths: ProjectPaths) -> str:
     """Hash of the package source (every .py under src/analysis), in path order."""
     digest = hashlib.sha256()
-    package = paths.root / "src" / "analysis"
+    package = paths.package
     for file in sorted(package.rglob("*.py")):
         digest.update(str(file.relative_to(package)).encode())
         digest.update(file.read_bytes())
@@ -48,11 +47,12 @@ class Fingerprinter:
         self.paths = paths
         self.observations = observations
         self.entities = entities
-        shared = [paths.entities, paths.indicators, paths.sources, paths.root / "requirements.lock"]
-        shared.append(
-            paths.derived_observations
-        )  # derived figures (analysis.observations.derived) feed national runs
-        self._shared = {str(p.relative_to(paths.root)): _sha(p.read_bytes()) for p in shared if p.exists()}
+        # derived figures (analysis.observations.derived) feed national runs
+        shared = [paths.entities, paths.indicators, paths.sources, paths.lock_file]
+        shared.append(paths.derived_observations)
+        self._shared = {
+            str(p.relative_to(paths.root)): sha256_hex(p.read_bytes()) for p in shared if p.exists()
+        }
         self._code = code_digest(paths)
 
     def run_data(self, run: Run) -> pd.DataFrame:
@@ -64,15 +64,15 @@ class Fingerprinter:
         template = self.paths.notebooks / f"{run.template}.py"
         return {
             "runner_format": RUNNER_FORMAT,
-            "template": _sha(template.read_bytes()),
-            "parameters": _sha(json.dumps(run.parameters, sort_keys=True).encode()),
-            "observations": _sha(frame_csv_bytes(self.run_data(run))),
+            "template": sha256_hex(template.read_bytes()),
+            "parameters": sha256_hex(json.dumps(run.parameters, sort_keys=True).encode()),
+            "observations": sha256_hex(frame_csv_bytes(self.run_data(run))),
             **self._shared,
             "package": self._code,
         }
 
     def fingerprint(self, run: Run) -> str:
-        return _sha(json.dumps(self.components(run), sort_keys=True).encode())
+        return sha256_hex(json.dumps(self.components(run), sort_keys=True).encode())
 
 
 def recorded(path: Path) -> dict[str, object] | None:

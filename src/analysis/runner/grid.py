@@ -19,6 +19,8 @@ year without a CPI, a break month that is not a month.
 
 A run's parameters are, from weakest to strongest: the defaults of the template's ``parameters``
 cell, the ``defaults:`` of runs.yml, the run's entry, and (ad-hoc runs only) ``run -p NAME=VALUE``.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 papermill and nbclient stamp notebooks with timestamps, durations and random cell ids, so two runs of
 the same inputs differ. Stripping ``metadata.papermill``, ``cell.metadata.papermill`` and
 ``cell.metadata.execution`` and numbering cell ids makes them byte-identical (verified on these
-machines; see shared/docs/architecture.md). nbstripout would drop outputs, which we keep, so this is
-a few lines of our own.
+machines; see ``README.md``, "Reviewing a change"). nbstripout would drop outputs, which we keep,
+so this is a few lines of our own.
+
+May import library layers and runner siblings, never a command module.
 """
 
 from __future__ import annotations

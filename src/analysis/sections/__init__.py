@@ -22,7 +22,7 @@ from analysis.sections.decomposition import (
     surge_decomposition,
 )
 from analysis.sections.monthly import monthly, monthly_break
-from analysis.sections.overview import figures_for_year
+from analysis.sections.overview import figures_for_year, published_figures
 from analysis.sections.prices import real_payouts
 from analysis.sections.trend import count_trend
 
@@ -43,6 +43,7 @@ __all__ = [
     "payout_decomposition",
     "price_ratio",
     "projection",
+    "published_figures",
     "real_payouts",
     "supplier",
     "surge_decomposition",

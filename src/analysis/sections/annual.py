@@ -15,6 +15,7 @@ from analysis.present.text import fmt, format_number
 from analysis.sections.base import (
     KeyFigure,
     Section,
+    approximate_inputs,
     entity_codes,
     entity_series,
     first_available,
@@ -24,7 +25,7 @@ from analysis.sections.base import (
     sources_of,
 )
 from analysis.sections.derived import derived_indicator
-from analysis.series.select import approximate_inputs
+from analysis.series.frame import series_caveats
 
 
 def annual_indicator(
@@ -73,7 +74,7 @@ def annual_indicator(
             )
         text += ")."
     harmonised = series.loc[series["harmonisation"] != "", "harmonisation"]
-    notes = list(series.attrs.get("caveats", [])) + sorted(set(harmonised))
+    notes = series_caveats(series) + sorted(set(harmonised))
     notes += approximate_inputs(
         ctx.observations,
         point_codes(series, series["period"]),

@@ -1,7 +1,8 @@
 """What every section builder shares: the page model (:class:`Section`, :class:`KeyFigure`), where a
 missing figure would come from, and the entity's series as a run sees it.
 
-May import :mod:`analysis.series`, :mod:`analysis.observations` and :mod:`analysis.schema`.
+May import :mod:`analysis.series`, :mod:`analysis.present`, :mod:`analysis.observations` and
+:mod:`analysis.schema`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from matplotlib.figure import Figure
 
 from analysis.observations.lineage import related_codes
 from analysis.observations.run import RunContext
+from analysis.present.text import rounded_input_note
 from analysis.series.frame import SeriesConflictError
 from analysis.series.harmonise import harmonised_series
+from analysis.series.select import rounded_inputs
 
 # Where a missing figure would come from: by indicator prefix, the most specific first.
 SUPPLIERS: tuple[tuple[str, str], ...] = (
@@ -151,3 +154,12 @@ def first_available(
 def entity_codes(ctx: RunContext) -> set[str]:
 
     return related_codes(ctx.dataset.entities, ctx.entity_code)
+
+
+def approximate_inputs(
+    obs: pd.DataFrame, codes: Iterable[str], indicator: str, periods: Iterable[str], **selection: str
+) -> list[str]:
+    """One note per figure behind a result that was printed rounded: :func:`rounded_inputs` (same
+    arguments; ``selection`` is its ``category``, ``status`` and ``label``) written as sentences."""
+    found = rounded_inputs(obs, codes, indicator, periods, **selection)
+    return [rounded_input_note(r.label, r.period, r.value, r.unit, r.source_id, r.note) for r in found]

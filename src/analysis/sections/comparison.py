@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from analysis.observations.run import RunContext
 from analysis.present import charts
+from analysis.schema import NATIONAL_CODE
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -35,8 +36,8 @@ def comparison(
         ctx.dataset.entities,
         ctx.dataset.indicators,
         entity=ctx.entity_code,
-        peers=[p for p in peers if p not in (ctx.entity_code, "EAK")],
-        country="EAK" if ctx.entity_code != "EAK" else None,
+        peers=[p for p in peers if p not in (ctx.entity_code, NATIONAL_CODE)],
+        country=NATIONAL_CODE if ctx.entity_code != NATIONAL_CODE else None,
         indicator_specs=specs,
     )
     table = comp.table[comp.table["missing_reason"] == ""] if len(comp.table) else comp.table

@@ -16,6 +16,7 @@ from analysis.present.text import fmt, format_number
 from analysis.sections.base import (
     KeyFigure,
     Section,
+    approximate_inputs,
     entity_series,
     first_available,
     label_of,
@@ -24,7 +25,6 @@ from analysis.sections.base import (
     sources_of,
 )
 from analysis.series.prices import price_ratio as cpi_price_ratio
-from analysis.series.select import approximate_inputs
 
 
 def price_ratio(ctx: RunContext, year_from: int, year_to: int) -> tuple[float, tuple[str, ...], str] | None:
@@ -184,7 +184,7 @@ def baseline_decomposition(
     to the chapter year: how the whole surge splits into volume, real payment and inflation.
 
     With ``exact=True`` only base years whose inputs are all printed exactly count (no rounded
-    figure, see :func:`analysis.series.select.approximate_inputs`); when the plain baseline is exact already,
+    figure, see :func:`analysis.series.select.rounded_inputs`); when the plain baseline is exact already,
     the section is missing and says so, so that a notebook can show both without repeating one.
     """
     heading = f"Since before the surge{' (exact figures)' if exact else ''}"

@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.models.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import UNIT_LABELS, fmt, format_number
+from analysis.present.text import fmt, format_number, unit_label
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -75,7 +75,7 @@ def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
     table = frame.pivot_table(index="month", columns="year", values="value", aggfunc="first")
     table.index = [MONTHS[m - 1] for m in table.index]
     table.loc["Sum of months"] = table.sum(min_count=1)
-    unit = UNIT_LABELS.get(data["unit"].iloc[0], data["unit"].iloc[0])
+    unit = unit_label(data["unit"].iloc[0])
     table.columns = [f"{c} ({unit})" for c in table.columns]
     return table.rename_axis("month").reset_index()
 

@@ -1,6 +1,6 @@
 """The overview page: every published figure the dataset holds for one entity and year.
 
-May import :mod:`analysis.observations`.
+May import :mod:`analysis.sections.base` and :mod:`analysis.observations`.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.observations.lineage import related_codes
+from analysis.observations.run import RunContext
+from analysis.sections.base import KeyFigure, Section
 
 
 def figures_for_year(
@@ -50,4 +52,24 @@ def figures_for_year(
         out[columns]
         .sort_values(["indicator", "category", "status", "period", "entity_code"])
         .reset_index(drop=True)
+    )
+
+
+def published_figures(ctx: RunContext, title: str, key: str) -> Section:
+    """Every preferred figure for the entity in the chapter year (:func:`figures_for_year`), as a
+    table with the count as key figure; a missing section when the dataset has none."""
+    figures = figures_for_year(
+        ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, ctx.entity_code, ctx.year
+    )
+    if figures.empty:
+        return Section(
+            title=title, missing=f"The dataset has no published figure for {ctx.entity_name} in {ctx.year}"
+        )
+    sources = tuple(sorted(set(figures["source_id"])))
+    return Section(
+        title=title,
+        text=f"**{ctx.entity_name}, {ctx.year}: {len(figures)} published figures.**",
+        table=figures.drop(columns=["indicator"]),
+        sources=sources,
+        key_figures=[KeyFigure(key, int(len(figures)), "count", sources)],
     )

@@ -4,8 +4,10 @@ The result is a tidy table (one row per entity × indicator × period) plus the 
 the numbers comparable or not. The caveats come from the indicator definitions
 (``data/reference/indicators.csv``) and the entity levels: municipal KOSTRA tables count *cases*
 (a person once per municipality per year), national tables count *unique recipients*, and Oslo
-districts count active cases or monthly averages in their own systems (domain.md, "How the numbers
-are counted").
+districts count active cases or monthly averages in their own systems (``book/glossary.md``;
+``book/methods.md``, "Comparisons").
+
+May import :mod:`analysis.series` siblings, :mod:`analysis.observations` and :mod:`analysis.schema`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.schema import NATIONAL_CODE
 from analysis.series import indicators as ind
+from analysis.series.frame import series_caveats, with_caveats
 from analysis.series.harmonise import harmonised_series
 from analysis.series.select import select_series
 
@@ -136,8 +140,7 @@ def _merged(obs, entities, code: str, indicator: str, category: str, status: str
     parts = [f for f in (keep_printed, keep_derived) if len(f)]
     out = pd.concat(parts, ignore_index=True) if parts else printed
     out = out.sort_values("period", ignore_index=True)
-    out.attrs["caveats"] = [*printed.attrs.get("caveats", []), *derived.attrs.get("caveats", [])]
-    return out
+    return with_caveats(out, [*series_caveats(printed), *series_caveats(derived)])
 
 
 Deriver = Callable[[pd.DataFrame, pd.DataFrame, str, str, str], pd.DataFrame]
@@ -225,7 +228,7 @@ def compare_entities(
     *,
     entity: str,
     peers: Sequence[str] = (),
-    country: str | None = "EAK",
+    country: str | None = NATIONAL_CODE,
     indicator_specs: Sequence[IndicatorSpec],
     periods: Sequence[str] | None = None,
     status: str = "actual",
@@ -242,7 +245,7 @@ def compare_entities(
 
     Caveats attached: cases vs unique recipients when the counting bases differ, Oslo districts'
     own counts, KOSTRA aggregates as SSB estimates, harmonisation notes, derived values, missing
-    points. Reference: domain.md "How the numbers are counted"; indicators.csv.
+    points. Reference: ``book/methods.md`` "Comparisons"; indicators.csv.
     """
     roles = [(entity, "entity")] + [(p, "peer") for p in peers]
     if country:
@@ -257,7 +260,7 @@ def compare_entities(
         for code, role in roles:
             name, level = _entity_info(entities, code)
             frame = _merged(obs, entities, code, indicator, category, status)
-            caveats.extend(frame.attrs.get("caveats", []))
+            caveats.extend(series_caveats(frame))
             if periods is not None:
                 present = set(frame["period"])
                 frame = frame[frame["period"].isin(list(periods))]

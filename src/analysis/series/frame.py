@@ -11,9 +11,13 @@ A *series frame* is the common currency of the analysis modules. Its columns
 ``source_ids``   tuple of the source ids behind the point (sorted, unique);
 ``codes``        tuple of the entity codes whose rows were used;
 ``harmonisation`` how the point was obtained across a code change ('' = read directly);
-``missing_reason`` '' when ``value`` is present.
+``missing_reason`` '' when ``value`` is present;
+``caveats``      tuple of text caveats about the series (e.g. "sum of parts over-counts cases"),
+                 the same on every row, so that filtering, ``concat`` and ``merge`` keep them
+                 (``DataFrame.attrs`` would not: pandas documents it as experimental).
 
-The frame's ``attrs["caveats"]`` holds text caveats (e.g. "sum of parts over-counts cases").
+:func:`check_series` checks this contract; :func:`series_caveats` reads the caveats back. Imports
+nothing from the package.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "codes",
     "harmonisation",
     "missing_reason",
+    "caveats",
 )
 
 
@@ -64,10 +69,6 @@ def period_year(period: str) -> int:
 def _empty_series(entity_code: str, indicator: str, category: str, status: str) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
     frame["value"] = frame["value"].astype(float)
-    frame.attrs["caveats"] = []
-    frame.attrs["query"] = dict(
-        entity_code=entity_code, indicator=indicator, category=category, status=status
-    )
     return frame
 
 
@@ -103,8 +104,52 @@ def series_frame(
             "codes": [(entity_code,)] * len(periods),
             "harmonisation": "",
             "missing_reason": ["not given" if math.isnan(float(values[p])) else "" for p in periods],
+            "caveats": [()] * len(periods),
         },
         columns=list(SERIES_COLUMNS),
     )
-    frame.attrs["caveats"] = []
+    return check_series(frame)
+
+
+def with_caveats(frame: pd.DataFrame, caveats: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with ``caveats`` (in order, without repeats) on every row."""
+    shown = tuple(dict.fromkeys(caveats))
+    out = frame.copy()
+    out["caveats"] = [shown] * len(out)
+    return out
+
+
+def series_caveats(frame: pd.DataFrame) -> list[str]:
+    """The caveats of the series (or of several series concatenated), in order, without repeats."""
+    if "caveats" not in frame:
+        return []
+    return list(dict.fromkeys(c for caveats in frame["caveats"] for c in caveats))
+
+
+def check_series(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` if it keeps the series contract, else ``ValueError`` saying what is wrong.
+
+    The contract: the columns of :data:`SERIES_COLUMNS`; one unit; one frequency of periods; one
+    row per period; ``value`` NaN exactly where ``missing_reason`` says why (a present value has
+    reason ''); ``source_ids``, ``codes`` and ``caveats`` tuples.
+    """
+    missing = [c for c in SERIES_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"a series frame needs the columns {', '.join(missing)}")
+    if frame.empty:
+        return frame
+    units = set(frame["unit"])
+    if len(units) > 1:
+        raise ValueError(f"a series frame has one unit, not {sorted(units)}")
+    if len({period_frequency(str(p)) for p in frame["period"]}) > 1:
+        raise ValueError("a series frame cannot mix annual and monthly periods")
+    if frame["period"].duplicated().any():
+        dup = sorted(set(frame.loc[frame["period"].duplicated(), "period"]))
+        raise ValueError(f"a series frame has one row per period; repeated: {', '.join(dup)}")
+    unexplained = frame["value"].isna() & (frame["missing_reason"] == "")
+    if unexplained.any():
+        raise ValueError(f"missing values without a reason in {', '.join(frame.loc[unexplained, 'period'])}")
+    for column in ("source_ids", "codes", "caveats"):
+        if not all(isinstance(v, tuple) for v in frame[column]):
+            raise ValueError(f"series column {column!r} holds tuples")
     return frame

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.observations.lineage import lineage
-from analysis.series.frame import SERIES_COLUMNS, Frequency, period_year
+from analysis.series.frame import SERIES_COLUMNS, Frequency, check_series, period_year, with_caveats
 from analysis.series.select import is_additive, select_series
 from analysis.series.units import common_unit, convert
 
@@ -44,9 +44,10 @@ def harmonised_series(
        ``additive``). For a rate, share or average the point is returned missing with the reason,
        and so is a year where a part has no value.
 
-    Caveats go to ``attrs["caveats"]``: summed cases and recipients can over-count persons counted
-    in both parts; a renumbering that came with a boundary change (the entity's note) is quoted.
-    Reference: domain.md "Entities and codes"; entities.csv.
+    Caveats go to the ``caveats`` column (:func:`analysis.series.frame.series_caveats`): summed
+    cases and recipients can over-count persons counted in both parts; a renumbering that came with
+    a boundary change (the entity's note) is quoted.
+    Reference: ``book/methods.md`` "Series and harmonisation"; entities.csv.
     """
     lin = lineage(entities, entity_code)
     direct = select_series(
@@ -71,8 +72,7 @@ def harmonised_series(
             for codes in direct["codes"]
         ]
     if not lin.parts:
-        direct.attrs["caveats"] = caveats
-        return direct
+        return check_series(with_caveats(direct, caveats))
 
     part_series = {
         code: select_series(
@@ -84,8 +84,7 @@ def harmonised_series(
     periods = sorted({p for s in part_series.values() for p in s["period"]} - have)
     periods = [p for p in periods if lin.merged_from is None or period_year(p) < lin.merged_from]
     if not periods:
-        direct.attrs["caveats"] = caveats
-        return direct
+        return check_series(with_caveats(direct, caveats))
     all_units = [u for s in part_series.values() for u in s["unit"]] + list(direct["unit"])
     target = unit or common_unit(all_units)
     if len(direct):
@@ -130,6 +129,7 @@ def harmonised_series(
                 "codes": tuple(lin.parts),
                 "harmonisation": f"sum of {names}" if can_add else f"not summed: {names}",
                 "missing_reason": reason,
+                "caveats": (),
             }
         )
     summed = pd.DataFrame(rows, columns=list(SERIES_COLUMNS))
@@ -143,6 +143,4 @@ def harmonised_series(
         )
     elif can_add:
         caveats.append(f"values before {lin.merged_from} are sums of {names}")
-    frame.attrs["caveats"] = caveats
-    frame.attrs["query"] = direct.attrs.get("query", {})
-    return frame
+    return check_series(with_caveats(frame, caveats))

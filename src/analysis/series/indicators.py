@@ -6,6 +6,8 @@ A point that cannot be computed has ``value`` NaN **and** a ``missing_reason`` s
 was missing, itself missing (with its reason), or zero. Nothing is silently filled with zero.
 
 ``source_ids`` of a derived point is the union of the source ids of its inputs.
+
+May import :mod:`analysis.series` siblings and :mod:`analysis.schema`.
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.schema import COUNT_UNITS, MONEY_UNITS
-from analysis.series.frame import SERIES_COLUMNS, period_frequency
+from analysis.series.frame import SERIES_COLUMNS, period_frequency, series_caveats, with_caveats
 from analysis.series.units import UnitError, convert, is_money
 
 DERIVED_COLUMNS: tuple[str, ...] = (*SERIES_COLUMNS, "numerator", "denominator", "formula")
 
 
 def _label(frame: pd.DataFrame, fallback: str) -> str:
-    query = frame.attrs.get("query", {})
-    ind = (
-        str(frame["indicator"].iloc[0]) if len(frame) and "indicator" in frame else query.get("indicator", "")
-    )
-    cat = str(frame["category"].iloc[0]) if len(frame) and "category" in frame else query.get("category", "")
+    """``indicator [category]`` of the frame's rows; ``fallback`` (the role) for an empty frame."""
+    ind = str(frame["indicator"].iloc[0]) if len(frame) and "indicator" in frame else ""
+    cat = str(frame["category"].iloc[0]) if len(frame) and "category" in frame else ""
     name = ind or fallback
     return f"{name} [{cat}]" if cat else name
 
@@ -36,7 +36,7 @@ def _label(frame: pd.DataFrame, fallback: str) -> str:
 def _ind(frame: pd.DataFrame, fallback: str) -> str:
     if len(frame) and "indicator" in frame and str(frame["indicator"].iloc[0]):
         return str(frame["indicator"].iloc[0])
-    return str(frame.attrs.get("query", {}).get("indicator", "")) or fallback
+    return fallback
 
 
 def unit_of(frame: pd.DataFrame, role: str) -> str | None:
@@ -122,6 +122,7 @@ def _combine(
                 "codes": (entity,),
                 "harmonisation": "",
                 "missing_reason": "; ".join(reasons),
+                "caveats": (),
                 "numerator": values[0],
                 "denominator": values[1] if len(values) > 1 else math.nan,
                 "formula": formula,
@@ -129,11 +130,7 @@ def _combine(
         )
     frame = pd.DataFrame(rows, columns=list(DERIVED_COLUMNS))
     frame["value"] = frame["value"].astype(float)
-    caveats: list[str] = []
-    for _, f, _ in inputs:
-        caveats.extend(f.attrs.get("caveats", []))
-    frame.attrs["caveats"] = list(dict.fromkeys(caveats))
-    return frame
+    return with_caveats(frame, [c for _, f, _ in inputs for c in series_caveats(f)])
 
 
 def _in_unit(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -238,7 +235,7 @@ def payout_per_recipient(
 
     Formula: ``payout(t) [NOK] / recipients(t)``. With ``sa_cases`` as denominator this is KOSTRA's
     "utbetalt per sosialhjelpstilfelle" (per case); with unique persons, per recipient — the two are
-    not comparable (domain.md "Recipients vs cases"). Reference: indicator
+    not comparable (``book/glossary.md``, "cases"). Reference: indicator
     ``sa_payout_per_recipient`` in ``data/reference/indicators.csv``.
     """
     rec_unit = unit_of(recipients, "recipients")
@@ -372,6 +369,7 @@ def year_on_year(series: pd.DataFrame) -> pd.DataFrame:
                 "codes": row.codes,
                 "harmonisation": row.harmonisation,
                 "missing_reason": "; ".join(reasons),
+                "caveats": tuple(getattr(row, "caveats", ())),
                 "previous_period": prev,
                 "current": cur_value,
                 "previous": prev_value,
@@ -383,7 +381,6 @@ def year_on_year(series: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     frame["value"] = frame["value"].astype(float)
     frame["pct_change"] = frame["pct_change"].astype(float)
-    frame.attrs["caveats"] = list(series.attrs.get("caveats", []))
     return frame
 
 

@@ -24,8 +24,8 @@ def real_values(series: pd.DataFrame, cpi: pd.DataFrame, base_year: int) -> pd.D
     (SSB table 03014, ``KpiAar``, 2015 = 100; indicator ``cpi``). A monthly series is deflated with
     its year's annual average (an approximation: the month's own index would be exact). A missing
     CPI year gives a missing value with the reason. Columns: the series columns plus ``nominal``,
-    ``cpi`` and ``deflator`` (= CPI(base) / CPI(t)); ``attrs["price_base"]`` says e.g.
-    "constant 2024 NOK". Reference: SSB, "Konsumprisindeksen", and any deflation textbook.
+    ``cpi``, ``deflator`` (= CPI(base) / CPI(t)) and ``price_base``, e.g. "constant 2024 NOK".
+    Reference: SSB, "Konsumprisindeksen", and any deflation textbook.
     """
     unit = unit_of(series, "series")
     if unit is not None and not is_money(unit):
@@ -65,13 +65,13 @@ def real_values(series: pd.DataFrame, cpi: pd.DataFrame, base_year: int) -> pd.D
                 "nominal": float(row.value),
                 "cpi": point[0] if point is not None else math.nan,
                 "deflator": deflator,
+                "price_base": f"constant {base_year} {unit or 'NOK'}",
             }
         )
-    columns = [*series.columns, *[c for c in ("nominal", "cpi", "deflator") if c not in series.columns]]
+    extra = ("nominal", "cpi", "deflator", "price_base")
+    columns = [*series.columns, *[c for c in extra if c not in series.columns]]
     frame = pd.DataFrame(rows, columns=columns)
     frame["value"] = frame["value"].astype(float)
-    frame.attrs["caveats"] = list(series.attrs.get("caveats", []))
-    frame.attrs["price_base"] = f"constant {base_year} {unit or 'NOK'}"
     return frame
 
 
@@ -101,7 +101,6 @@ def cpi_levels(observations: pd.DataFrame) -> pd.DataFrame:
                 "harmonisation": f"chained: CPI {year - 1} × (1 + {change[year][0]:g} %)",
             }
     out = pd.DataFrame([by_year[y] for y in sorted(by_year)], columns=rows.columns)
-    out.attrs = levels.attrs
     return out
 
 

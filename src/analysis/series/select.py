@@ -6,6 +6,7 @@ May import :mod:`analysis.series.frame` and :mod:`analysis.series.units`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from analysis.series.frame import (
     Frequency,
     SeriesConflictError,
     _empty_series,
+    check_series,
     period_frequency,
 )
 from analysis.series.units import common_unit, convert
@@ -43,8 +45,7 @@ def is_additive(indicator: str, unit: str) -> bool:
     indicator id has none of :data:`NON_ADDITIVE_MARKERS` (``_per_``, ``share``, ``rate``, ``avg``,
     ``duration``, …). So ``sa_payout_gross`` (NOK) is additive, ``sa_payout_per_recipient`` (also
     NOK) is not, and ``sa_recipients_monthly_avg`` is treated as not additive (an average).
-    Reference: the definitions in ``data/reference/indicators.csv``; domain.md "How the numbers are
-    counted".
+    Reference: the definitions in ``data/reference/indicators.csv``; ``book/methods.md``.
     """
     if unit not in ADDITIVE_UNITS:
         return False
@@ -113,7 +114,19 @@ APPROXIMATE_NOTE_WORDS: tuple[str, ...] = ("rounded", "approximate", "lower boun
 ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
 
 
-def approximate_inputs(
+@dataclass(frozen=True)
+class RoundedInput:
+    """A preferred figure behind a series point that the source printed rounded or as a bound."""
+
+    label: str
+    period: str
+    value: float
+    unit: str
+    source_id: str
+    note: str
+
+
+def rounded_inputs(
     obs: pd.DataFrame,
     codes: Iterable[str],
     indicator: str,
@@ -122,15 +135,15 @@ def approximate_inputs(
     category: str = "",
     status: str = "actual",
     label: str = "",
-) -> list[str]:
-    """Say which preferred figures behind a series point were printed rounded or as a bound.
+) -> list[RoundedInput]:
+    """The preferred figures behind series points that were printed rounded or as a bound.
 
     A row counts as approximate when its unit is a rounded-only money scale (:data:`ROUNDED_UNITS`)
     or its curation note contains one of :data:`APPROXIMATE_NOTE_WORDS`; a period counts when every
     preferred row of it is approximate (an exact printing of the same value makes the point exact).
-    Returns one sentence per such period, from its first row by source id: ``label`` (default: the
-    indicator id), period, the value as recorded with its unit, source and note — so that a result
-    computed from it can carry the caveat. Exact figures give no sentence.
+    One :class:`RoundedInput` per such period, from its first row by source id (``label`` defaults
+    to the indicator id), so that a result computed from it can carry the caveat; the sentence is
+    written by :func:`analysis.present.text.rounded_input_note`. Exact figures give none.
     """
     rows = _matching_rows(obs, tuple(codes), indicator, category, status)
     rows = rows[rows["period"].isin({str(p) for p in periods}) & rows["preferred"].astype(bool)]
@@ -145,12 +158,16 @@ def approximate_inputs(
         if not flags.all():  # an exact printing of the same value exists: the point is exact
             continue
         row = group.iloc[0]
-        note = str(row.get("note", ""))
-        value = float(row["value"])
-        # Norwegian style as in the sources: "119 400", "6,71"
-        shown = f"{int(value):,}".replace(",", " ") if value.is_integer() else f"{value:g}".replace(".", ",")
-        printed = f"{shown} {row['unit'].replace('_', ' ')} as printed ({row['source_id']})"
-        out.append(f"{label or indicator} {period}: {printed}" + (f" — {note}" if note else ""))
+        out.append(
+            RoundedInput(
+                label=label or indicator,
+                period=str(period),
+                value=float(row["value"]),
+                unit=str(row["unit"]),
+                source_id=str(row["source_id"]),
+                note=str(row.get("note", "")),
+            )
+        )
     return out
 
 
@@ -202,10 +219,9 @@ def select_series(
                 "codes": tuple(sorted(set(group["entity_code"]))),
                 "harmonisation": "",
                 "missing_reason": "",
+                "caveats": (),
             }
         )
     frame = pd.DataFrame(points, columns=list(SERIES_COLUMNS))
     frame["value"] = frame["value"].astype(float)
-    frame.attrs["caveats"] = []
-    frame.attrs["query"] = dict(entity_code=label, indicator=indicator, category=category, status=status)
-    return frame
+    return check_series(frame)

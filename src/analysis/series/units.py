@@ -7,6 +7,8 @@ a percent is not money, persons are not cases, and an index is not a price. Aski
 conversion raises :class:`UnitError` naming both units, instead of silently returning a number.
 
 The unit vocabulary is :data:`analysis.schema.UNITS` (see ``data/CURATION.md``).
+
+May import :mod:`analysis.schema` only.
 """
 
 from __future__ import annotations

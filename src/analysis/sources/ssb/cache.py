@@ -5,11 +5,7 @@ The cache layout and policy are described in :mod:`analysis.sources.ssb.client`.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from collections import deque
@@ -17,29 +13,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+from analysis.fileio import atomic_write, sha256_hex
 
 
 def request_key(method: str, url: str, body: Mapping[str, Any] | None) -> str:
     canon = json.dumps({"m": method, "u": url, "b": body}, sort_keys=True, ensure_ascii=False)
     return sha256_hex(canon.encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class Cache:
@@ -102,13 +81,13 @@ class Cache:
                 sha = sha256_hex(data)
                 path = self.object_path(sha)
                 if self.read_object(sha) is None:
-                    _atomic_write(path, data)
+                    atomic_write(path, data)
                 entry = {**entry, "sha256": sha, "bytes": len(data)}
             old = self.manifest_path.read_bytes() if self.manifest_path.exists() else b""
             if old and not old.endswith(b"\n"):
                 old += b"\n"
             line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
-            _atomic_write(self.manifest_path, old + line)
+            atomic_write(self.manifest_path, old + line)
             return entry
 
 

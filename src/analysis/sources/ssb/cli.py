@@ -10,6 +10,8 @@ network (and without ``--offline``) the run stops within seconds and says to use
 JSON-stat files in ``--metadata DIR``) and prints, for each table, the regions requested for each
 entity and the content code, SSB's label and the indicator each rule resolved to -- the review
 step before the first live fetch. It fetches no data and writes nothing.
+
+A command: may import anything below it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from typing import Any
 from analysis.observations.dataset import read_text_table
 from analysis.paths import project_paths
 from analysis.sources.ssb import jsonstat
-from analysis.sources.ssb.client import NetworkUnreachableError, NotCachedError, PxWebClient, SsbError
+from analysis.sources.ssb.client import (
+    DEFAULT_BASE_URL,
+    NetworkUnreachableError,
+    NotCachedError,
+    PxWebClient,
+    SsbError,
+)
 from analysis.sources.ssb.observations import TableRows, table_rows, write_outputs
 from analysis.sources.ssb.tables import (
     TABLES,
@@ -87,8 +95,8 @@ def fetch_command(args: argparse.Namespace) -> int:
         return _fail(f"--metadata {folder}: no such folder")
 
     client = PxWebClient(
-        base_url=getattr(args, "base_url", None) or "https://data.ssb.no/api/pxwebapi/v2",
-        cache_dir=paths.data / "raw" / "ssb",
+        base_url=getattr(args, "base_url", None) or DEFAULT_BASE_URL,
+        cache_dir=paths.ssb_cache,
         offline=bool(getattr(args, "offline", False)) or folder is not None,
         log=_say,
     )
@@ -191,7 +199,7 @@ def _fetch(client: PxWebClient, paths: Any, resolved: list[Resolved], not_cached
         )
     if not parts:
         return _fail("no table gave any rows")
-    summary = write_outputs(paths.data / "curated", paths.observations, parts)
+    summary = write_outputs(paths.curated, paths.observations, parts)
     _say(
         f"fetch-ssb: wrote {summary.observations} rows to {summary.paths['observations'].name}, "
         f"{summary.sources} sources, {summary.missing} missing cells logged, "

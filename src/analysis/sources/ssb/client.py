@@ -49,6 +49,8 @@ hit when the manifest has the same request for the same ``metadata_updated`` sta
 revision published by SSB (15 March preliminary, 15 June final) is fetched anew. Offline
 (``offline=True``), no network is used at all: the newest cached metadata and data are used, and a
 request that is not cached raises :class:`NotCachedError` naming it.
+
+May import :mod:`analysis.schema`, :mod:`analysis.fileio` and ssb siblings.
 """
 
 from __future__ import annotations
@@ -71,11 +73,12 @@ from urllib3.exceptions import ConnectTimeoutError as Urllib3ConnectTimeout
 from urllib3.exceptions import InvalidHeader, NewConnectionError
 from urllib3.util.retry import Retry
 
+from analysis.schema import SSB_BASE_URL
 from analysis.sources.ssb import jsonstat
 from analysis.sources.ssb.cache import Cache, RateLimiter, request_key
 from analysis.sources.ssb.selection import Selection
 
-DEFAULT_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
+DEFAULT_BASE_URL = SSB_BASE_URL
 DEFAULT_MAX_CELLS = 800_000
 DEFAULT_MAX_CALLS = 30
 DEFAULT_TIME_WINDOW = 60.0

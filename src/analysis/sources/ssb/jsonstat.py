@@ -18,6 +18,8 @@ Format facts relied on (JSON-stat 2.0, https://json-stat.org/format/):
   string (sparse); ``status`` may also be one string that applies to every cell.
 * ``category.index`` may be an array of codes or an object code -> position; it may be missing
   for a dimension with a single category (then ``category.label`` names it).
+
+Imports nothing from the package.
 """
 
 from __future__ import annotations

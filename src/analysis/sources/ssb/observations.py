@@ -32,6 +32,8 @@ row, and the pair is listed in ``ssb_conflicts.csv``; equal figures leave the SS
 (e.g. a table re-published under a new stamp), the row with the newest ``updated`` stamp is
 preferred. KOSTRA publishes preliminary figures on 15 March and revised ones on 15 June; a
 re-fetch replaces the rows of that table and entity.
+
+May import library layers and ssb siblings, never a command module.
 """
 
 from __future__ import annotations
@@ -45,11 +47,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.fileio import atomic_write
 from analysis.observations.dataset import read_text_table
 from analysis.schema import OBSERVATION_COLUMNS, SOURCE_COLUMNS
 from analysis.series.units import UnitError, conversion_factor
 from analysis.sources.ssb import jsonstat
-from analysis.sources.ssb.cache import _atomic_write
 from analysis.sources.ssb.client import DataResult
 from analysis.sources.ssb.tables import Resolved
 
@@ -327,7 +329,7 @@ def _read(path: Path, columns: Iterable[str]) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: Path, columns: Sequence[str]) -> None:
     out = frame.reindex(columns=list(columns)).fillna("")
-    _atomic_write(path, out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    atomic_write(path, out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
 @dataclass

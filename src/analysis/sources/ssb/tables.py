@@ -48,6 +48,8 @@ code SSB used. ``EAK`` is also tried as ``0`` ("Hele landet") in non-KOSTRA tabl
 region variable (CPI) are recorded for ``EAK``. Any other variable is set to its elimination value
 or a total category ("i alt", "alle", code ``0``/``TOTAL``...) when the metadata offers one;
 otherwise all its values are fetched and carried into ``category`` as ``<variable>=<code>``.
+
+May import :mod:`analysis.observations.lineage`, :mod:`analysis.schema` and ssb siblings.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.observations.lineage import predecessor_codes
+from analysis.schema import NATIONAL_CODE
 from analysis.sources.ssb import jsonstat
 from analysis.sources.ssb.selection import Selection
 
@@ -120,7 +124,7 @@ class TableSpec:
     indicator_by: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     category_by: Mapping[str, Mapping[str, str] | str] = field(default_factory=dict)
     default_unit: str | None = None
-    national_entity: str = "EAK"
+    national_entity: str = NATIONAL_CODE
     codelists: Mapping[str, str] = field(default_factory=dict)
     #: KOSTRA accounts scope this table gives: "A" kommunekonsern, "B" municipal fund (kommunekasse)
     accounts_scope: str | None = None
@@ -322,19 +326,13 @@ def unit_from_label(label: str) -> str | None:
 
 
 def lineage_codes(entities: pd.DataFrame, code: str) -> list[str]:
-    """``code`` and its predecessors (via ``successor_code``), nearest first."""
-    succ = dict(zip(entities["entity_code"], entities["successor_code"], strict=True))
-    out = [code]
-    frontier = [code]
-    while frontier:
-        nxt = [c for c, s in succ.items() if s in frontier and c not in out]
-        out.extend(nxt)
-        frontier = nxt
-    return out
+    """``code`` and its predecessors (via ``successor_code``), nearest first
+    (:func:`analysis.observations.lineage.predecessor_codes`)."""
+    return predecessor_codes(entities, code)
 
 
 def region_aliases(code: str) -> list[str]:
-    return ["0"] if code == "EAK" else []
+    return ["0"] if code == NATIONAL_CODE else []
 
 
 # ------------------------------------------------------------------ resolution
