@@ -36,6 +36,7 @@ def test_book_pages_are_computed_without_writing_and_written_by_the_command(tmp_
     chapters = {c["file"] for part in toc["parts"] for c in part["chapters"]}
     assert {f"book/reports/{e['entity_code']}/index" for e in grid} <= chapters
 
-    write_pages(pages)
+    source = tmp_path / "_build" / "source"  # the build writes only under its output folder
+    write_pages(pages, tmp_path, source)
     for path, text in pages.items():
-        assert path.read_text(encoding="utf-8") == text
+        assert (source / path.relative_to(tmp_path)).read_text(encoding="utf-8") == text

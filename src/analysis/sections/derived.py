@@ -197,9 +197,8 @@ def derived_payout_decomposition(
     what is missing). Key figures as in :func:`analysis.sections.decomposition.payout_decomposition`, plus
     ``_low``/``_high`` of the total, each contribution and share, and ``_text`` companions for prose.
     """
-    from analysis.sections.base import Section, label_of
+    from analysis.sections.base import Section, approximate_inputs, label_of
     from analysis.sections.decomposition import FACTOR_CHART_LABELS, FACTOR_LABELS
-    from analysis.series.select import approximate_inputs
 
     roles = {
         "V0": (year_from, "sa_payout_gross"),
