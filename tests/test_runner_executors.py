@@ -107,7 +107,7 @@ def _cluster():
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     )
     return cluster, Client(cluster)
 
@@ -166,7 +166,7 @@ def test_killed_worker_run_is_retried_and_nothing_is_half_written(
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 900  # a bound on waiting, not a speed check: the machine is shared
         while not marks.exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert marks.exists(), "the slow notebook never started"
@@ -174,7 +174,7 @@ def test_killed_worker_run_is_retried_and_nothing_is_half_written(
         assert len(busy) == 1
         pids = client.run(os.getpid)
         os.kill(pids[busy[0]], signal.SIGKILL)  # the worker dies mid-run, its kernel with it
-        stdout, stderr = proc.communicate(timeout=300)
+        stdout, stderr = proc.communicate(timeout=900)
     finally:
         client.close()
         cluster.close()

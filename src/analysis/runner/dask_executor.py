@@ -143,7 +143,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port, never a fixed one another cluster may hold
         silence_logs=logging.ERROR,
     )
     client = Client(cluster)
