@@ -27,7 +27,15 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "excerpt",
     "preferred",
     "note",
+    "quality",
 )
+#: How exactly the source printed a figure (``data/CURATION.md``, column ``quality``):
+#: ``exact`` as printed to its last digit; ``rounded`` ("om lag 131 000", "7,4 milliarder", "ca.");
+#: ``lower_bound`` ("over 130 000", "i overkant av"); ``upper_bound`` ("nesten", "i underkant av");
+#: ``suspect`` (the printed digits are wrong, e.g. lost in extraction: listed, never computed with).
+QUALITIES: tuple[str, ...] = ("exact", "rounded", "lower_bound", "upper_bound", "suspect")
+#: Qualities of a figure printed less precisely than its digits suggest.
+APPROXIMATE_QUALITIES: frozenset[str] = frozenset({"rounded", "lower_bound", "upper_bound"})
 SOURCE_COLUMNS: tuple[str, ...] = (
     "source_id",
     "title",
@@ -102,7 +110,9 @@ class Dataset:
     indicators: pd.DataFrame
 
     def typed_observations(self) -> pd.DataFrame:
-        """Observations with ``value`` as float and ``preferred`` as bool; codes stay strings."""
+        """Observations with ``value`` as float and ``preferred`` as bool; codes and ``quality`` stay
+        strings (``suspect`` rows are kept here: :func:`analysis.series.usable` drops them where
+        values are computed, :func:`analysis.series.suspect_rows` lists them)."""
         frame = self.observations.copy()
         frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype(float)
         frame["preferred"] = frame["preferred"].str.lower().eq("true")
@@ -136,11 +146,18 @@ def load_dataset(paths: ProjectPaths | None = None, include_ssb: bool = True) ->
     """
     p = paths or project_paths()
     observations = read_text_table(p.observations)
+    if "quality" not in observations.columns:
+        raise ValueError(
+            f"{p.observations}: no 'quality' column (exact, rounded, lower_bound, upper_bound, suspect; "
+            "see data/CURATION.md)"
+        )
     sources = read_text_table(p.sources)
     ssb_obs = p.observations.with_name(SSB_OBSERVATIONS)
     ssb_src = p.observations.with_name(SSB_SOURCES)
     if include_ssb and ssb_obs.exists() and ssb_src.exists():
         extra = read_text_table(ssb_obs)
+        if "quality" not in extra.columns:  # written before the column existed: SSB cells are exact
+            extra["quality"] = "exact"
         observations = pd.concat([observations, extra[list(OBSERVATION_COLUMNS)]], ignore_index=True)
         extra_sources = read_text_table(ssb_src)
         new = extra_sources[~extra_sources["source_id"].isin(sources["source_id"])]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.scope import related_codes
+from analysis.series import usable
 
 
 def figures_for_year(
@@ -22,6 +23,7 @@ def figures_for_year(
     Columns: entity_code, period, indicator, label, category, status, value, unit, source_id, locator.
     """
     codes = related_codes(entities, entity_code)
+    observations = usable(observations)  # suspect rows are listed apart (series.suspect_rows)
     rows = observations[
         observations["entity_code"].isin(codes)
         & observations["period"].str.startswith(str(year))

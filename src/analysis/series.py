@@ -19,7 +19,7 @@ The frame's ``attrs["caveats"]`` holds text caveats (e.g. "sum of parts over-cou
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -147,10 +147,39 @@ def _empty_series(entity_code: str, indicator: str, category: str, status: str) 
     return frame
 
 
+def usable(obs: pd.DataFrame) -> pd.DataFrame:
+    """The rows a computed value may read: all but ``quality=suspect`` (``data/CURATION.md``).
+
+    A suspect row (digits lost in extraction, a misprint) is listed by :func:`suspect_rows` with
+    its source and reason, and never enters a series, an indicator or a model. A frame without a
+    ``quality`` column (hand-made in tests) is all usable.
+    """
+    if "quality" not in obs.columns:
+        return obs
+    return obs[obs["quality"] != "suspect"]
+
+
+def suspect_rows(obs: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """The ``suspect`` rows (of ``codes``, if given), with source and reason, for a page to list.
+
+    Columns: entity_code, period, indicator, category, value, unit, source_id, locator, reason
+    (the curation note). Sorted by entity, indicator and period.
+    """
+    columns = ["entity_code", "period", "indicator", "category", "value", "unit", "source_id", "locator"]
+    if "quality" not in obs.columns:
+        return pd.DataFrame(columns=[*columns, "reason"])
+    rows = obs[obs["quality"] == "suspect"]
+    if codes is not None:
+        rows = rows[rows["entity_code"].isin(set(codes))]
+    out = rows[columns].assign(reason=rows.get("note", ""))
+    return out.sort_values(["entity_code", "indicator", "period"]).reset_index(drop=True)
+
+
 def _matching_rows(
     obs: pd.DataFrame, codes: tuple[str, ...], indicator: str, category: str, status: str
 ) -> pd.DataFrame:
-    """The observations of ``indicator`` for these entity codes, breakdown and status."""
+    """The usable observations of ``indicator`` for these entity codes, breakdown and status."""
+    obs = usable(obs)
     return obs[
         obs["entity_code"].isin(codes)
         & (obs["indicator"] == indicator)
@@ -159,10 +188,115 @@ def _matching_rows(
     ]
 
 
-#: Words a curation note uses for a figure the source printed rounded or as a bound
-#: (``data/CURATION.md``: "rounded", "approximate", "lower bound", "upper bound").
-APPROXIMATE_NOTE_WORDS: tuple[str, ...] = ("rounded", "approximate", "lower bound", "upper bound")
-#: Money scales that are only ever printed rounded ("6,7 milliarder").
+#: How a rounded input is named in a note (``quality`` → words).
+QUALITY_WORDS: dict[str, str] = {
+    "rounded": "rounded",
+    "lower_bound": "a lower bound",
+    "upper_bound": "an upper bound",
+}
+
+
+def printed_step(value: float, quality: str) -> float:
+    """The size of the last printed digit of an approximate figure, in its own unit; 0 if exact.
+
+    ``7,4`` (billion) → 0,1; ``6,71`` → 0,01; ``131 000`` → 1 000; ``119 400`` → 100; ``45`` → 1.
+    The trailing zeros of a whole number printed rounded are taken as rounded away ("om lag 131
+    000" is known to the thousand). A bound ("over 130 000") is read the same way.
+    """
+    if quality not in QUALITY_WORDS:
+        return 0.0
+    decimals = _decimals(value)
+    if decimals:
+        return 10.0**-decimals
+    whole = abs(int(round(value)))
+    zeros = 0
+    while whole and whole % 10 == 0:
+        whole //= 10
+        zeros += 1
+    return 10.0**zeros
+
+
+@dataclass(frozen=True)
+class RoundedInput:
+    """A preferred figure behind a result that the source printed rounded or as a bound."""
+
+    label: str
+    period: str
+    value: float
+    unit: str
+    quality: str
+    step: float  # last printed digit, in ``unit`` (see :func:`printed_step`)
+    source_id: str
+    note: str
+
+    def step_in(self, unit: str) -> float:
+        """The printed step converted to ``unit`` (money scales convert; others must match)."""
+        return convert(self.step, self.unit, unit) if unit != self.unit else self.step
+
+    @property
+    def sentence(self) -> str:
+        """One line for the notes under a result: what was printed, how exactly, where."""
+        value = self.value
+        # Norwegian style as in the sources: "119 400", "6,71"
+        shown = f"{int(value):,}".replace(",", " ") if value.is_integer() else f"{value:g}".replace(".", ",")
+        text = (
+            f"{self.label} {self.period}: {shown} {self.unit.replace('_', ' ')} as printed "
+            f"({self.source_id}), {QUALITY_WORDS[self.quality]}"
+        )
+        return text + (f" — {self.note}" if self.note else "")
+
+
+def _row_quality(row: pd.Series) -> str:
+    """A row's ``quality``; a hand-made frame without the column counts rows in billions as rounded."""
+    quality = str(row.get("quality", "") or "")
+    if quality:
+        return quality
+    return "rounded" if row["unit"] in ROUNDED_UNITS else "exact"
+
+
+def rounded_inputs(
+    obs: pd.DataFrame,
+    codes: Iterable[str],
+    indicator: str,
+    periods: Iterable[str],
+    *,
+    category: str = "",
+    status: str = "actual",
+    label: str = "",
+) -> list[RoundedInput]:
+    """The preferred figures behind series points that were printed rounded or as a bound.
+
+    A period counts when every preferred (usable) row of it has an approximate ``quality``
+    (rounded, lower_bound, upper_bound); an exact printing of the same value makes the point exact.
+    One :class:`RoundedInput` per such period, from its first row by source id (``label`` defaults
+    to the indicator id). Exact figures give none.
+    """
+    rows = _matching_rows(obs, tuple(codes), indicator, category, status)
+    rows = rows[rows["period"].isin({str(p) for p in periods}) & rows["preferred"].astype(bool)]
+    out = []
+    for period, group in rows.sort_values(["period", "source_id"]).groupby("period", sort=True):
+        qualities = [_row_quality(r) for _, r in group.iterrows()]
+        if any(q not in QUALITY_WORDS for q in qualities):  # an exact printing exists: the point is exact
+            continue
+        row = group.iloc[0]
+        value = float(row["value"])
+        out.append(
+            RoundedInput(
+                label=label or indicator,
+                period=str(period),
+                value=value,
+                unit=str(row["unit"]),
+                quality=qualities[0],
+                step=printed_step(value, qualities[0]),
+                source_id=str(row["source_id"]),
+                note=str(row.get("note", "")),
+            )
+        )
+    return out
+
+
+#: Money scales that are only ever printed rounded ("6,7 milliarder"): a hand-made frame without a
+#: ``quality`` column treats them as rounded (validate refuses ``exact`` for them).
 ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
 
 
@@ -176,35 +310,27 @@ def approximate_inputs(
     status: str = "actual",
     label: str = "",
 ) -> list[str]:
-    """Say which preferred figures behind a series point were printed rounded or as a bound.
+    """One sentence per rounded input of :func:`rounded_inputs` (label, period, value as printed
+    with its unit, source, how it was printed, note), for the notes under a result."""
+    found = rounded_inputs(obs, codes, indicator, periods, category=category, status=status, label=label)
+    return [r.sentence for r in found]
 
-    A row counts as approximate when its unit is a rounded-only money scale (:data:`ROUNDED_UNITS`)
-    or its curation note contains one of :data:`APPROXIMATE_NOTE_WORDS`; a period counts when every
-    preferred row of it is approximate (an exact printing of the same value makes the point exact).
-    Returns one sentence per such period, from its first row by source id: ``label`` (default: the
-    indicator id), period, the value as recorded with its unit, source and note — so that a result
-    computed from it can carry the caveat. Exact figures give no sentence.
+
+def propagated_step(func, values: Sequence[float], steps: Sequence[float]) -> float:
+    """How far a result can move when each input moves by its printed step (linear, worst case).
+
+    ``Σ_i |f(x + s_i e_i) − f(x)|`` — for a sum the sum of the steps, for a ratio the sum of the
+    relative steps times the ratio. Exact inputs have step 0. Used to print a result at the
+    precision of its least precise input (:func:`analysis.figures.format_at_precision`).
     """
-    rows = _matching_rows(obs, tuple(codes), indicator, category, status)
-    rows = rows[rows["period"].isin({str(p) for p in periods}) & rows["preferred"].astype(bool)]
-
-    def approximate(row: pd.Series) -> bool:
-        note = str(row.get("note", "")).lower()
-        return row["unit"] in ROUNDED_UNITS or any(w in note for w in APPROXIMATE_NOTE_WORDS)
-
-    out = []
-    for period, group in rows.sort_values(["period", "source_id"]).groupby("period", sort=True):
-        flags = group.apply(approximate, axis=1)
-        if not flags.all():  # an exact printing of the same value exists: the point is exact
-            continue
-        row = group.iloc[0]
-        note = str(row.get("note", ""))
-        value = float(row["value"])
-        # Norwegian style as in the sources: "119 400", "6,71"
-        shown = f"{int(value):,}".replace(",", " ") if value.is_integer() else f"{value:g}".replace(".", ",")
-        printed = f"{shown} {row['unit'].replace('_', ' ')} as printed ({row['source_id']})"
-        out.append(f"{label or indicator} {period}: {printed}" + (f" — {note}" if note else ""))
-    return out
+    base = func(*values)
+    total = 0.0
+    for i, step in enumerate(steps):
+        if step:
+            moved = list(values)
+            moved[i] += step
+            total += abs(func(*moved) - base)
+    return total
 
 
 def select_series(
@@ -523,12 +649,18 @@ __all__ = [
     "Lineage",
     "SeriesConflictError",
     "UnitError",
+    "RoundedInput",
     "approximate_inputs",
     "harmonised_series",
     "is_additive",
     "lineage",
     "period_frequency",
     "period_year",
+    "printed_step",
+    "propagated_step",
+    "rounded_inputs",
     "select_series",
     "series_frame",
+    "suspect_rows",
+    "usable",
 ]
