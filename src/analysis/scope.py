@@ -15,23 +15,29 @@ NATIONAL_CODE = "EAK"
 
 
 def related_codes(entities: pd.DataFrame, entity_code: str) -> set[str]:
-    """The entity with its predecessors and successors across code changes (transitively).
+    """The entity with its predecessors and its successors across code changes, never a sibling.
 
-    Nordre Follo 3020 brings in Ski 0213 and Oppegård 0217 (their ``successor_code``) and its own
-    successor 3207; Bergen 4601 brings in 1201.
+    Rule (issue 12): walk ``successor_code`` links *forward* from the entity (its successors,
+    transitively) and *backward* (its predecessors, transitively), each direction on its own. A
+    sibling — another predecessor of one of the entity's successors — is not related: Ski 0213 reads
+    0213, Nordre Follo 3020 and 3207, but not Oppegård 0217. Nordre Follo 3020 reads 3207 and both
+    Ski 0213 and Oppegård 0217 (its predecessors); Bergen 4601 reads 1201.
     """
-    successor = dict(zip(entities["entity_code"], entities["successor_code"], strict=True))
+    successor = {c: s for c, s in zip(entities["entity_code"], entities["successor_code"], strict=True) if s}
+    predecessors: dict[str, set[str]] = {}
+    for code, succ in successor.items():
+        predecessors.setdefault(succ, set()).add(code)
     codes = {entity_code}
-    while True:
-        grown = set(codes)
-        for code, succ in successor.items():
-            if succ in codes:
-                grown.add(code)
-            if code in codes and succ:
-                grown.add(succ)
-        if grown == codes:
-            return codes
-        codes = grown
+    code = entity_code
+    while code in successor and successor[code] not in codes:  # forward: successors
+        code = successor[code]
+        codes.add(code)
+    frontier = [entity_code]
+    while frontier:  # backward: predecessors
+        for pred in predecessors.get(frontier.pop(), set()) - codes:
+            codes.add(pred)
+            frontier.append(pred)
+    return codes
 
 
 def run_entity_codes(entities: pd.DataFrame, entity_code: str, comparison: Iterable[str]) -> set[str]:
