@@ -1,0 +1,113 @@
+"""Like with like, on small hand-made observation tables (INVENTED TEST DATA, not from any source):
+a breakdown reads only the entity's own rows of one table, a suspect row never enters a computed
+value, and a result from rounded inputs is printed at the precision of its least precise input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import sections as sec
+from analysis.dataset import Dataset, load_dataset
+from analysis.report import RunContext
+
+
+def row(entity, period, indicator, value, unit="percent", *, category="", source="doc-a", locator="line 1",
+        preferred=True, quality="exact", status="actual"):  # fmt: skip
+    """One invented observation (typed: value float, preferred bool)."""
+    return {
+        "entity_code": entity, "period": period, "indicator": indicator, "category": category,
+        "value": float(value), "unit": unit, "status": status, "source_id": source, "locator": locator,
+        "excerpt": "", "preferred": preferred, "note": "invented", "quality": quality,
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def reference() -> Dataset:
+    """The real entities, indicators and sources tables (the observations are replaced per test)."""
+    return load_dataset(include_ssb=False)
+
+
+SHARES = ("sa_recipients_share", "main_income")
+
+
+def context(reference: Dataset, entity: str, year: int, rows: list[dict]) -> RunContext:
+    obs = pd.DataFrame(rows)
+    data = Dataset(obs, reference.sources, reference.entities, reference.indicators)
+    return RunContext(entity, year, reference.entity_name(entity), obs, data, "test")
+
+
+def test_composition_for_ski_reads_only_skis_rows(reference: Dataset) -> None:
+    # Ski 0213 and Oppegård 0217 (siblings, merged into 3020 in 2020) each print shares by main income
+    rows = [
+        row("0213", "2016", "sa_recipients_share", 53.2, category="main_income=social_assistance"),
+        row("0213", "2016", "sa_recipients_share", 46.8, category="main_income=other"),
+        row("0217", "2016", "sa_recipients_share", 55.0, category="main_income=social_assistance"),
+        row("0217", "2016", "sa_recipients_share", 10.0, category="main_income=work"),
+        row("3020", "2016", "sa_recipients_share", 99.0, category="main_income=national_insurance"),
+    ]
+    parts = sec.composition_rows(pd.DataFrame(rows), reference.entities, "0213", 2016, "sa_recipients_share",
+                                 "main_income")  # fmt: skip
+    assert dict(zip(parts["group"], parts["value"], strict=True)) == {
+        "social_assistance": 53.2,
+        "other": 46.8,
+    }
+    # Nordre Follo 3020 in 2016 (before the merger) has no breakdown of its own: none of Ski's or
+    # Oppegård's shares is presented as Nordre Follo's, and its own 99 is one group, not a breakdown
+    nf = sec.composition(
+        context(reference, "3020", 2016, rows), "t", "sa_recipients_share", "main_income", "k"
+    )
+    assert not nf.available and "one group only" in nf.missing
+
+
+def test_single_group_is_not_a_breakdown(reference: Dataset) -> None:
+    rows = [row("0213", "2016", "sa_recipients_share", 53.2, category="main_income=social_assistance")]
+    s = sec.composition(
+        context(reference, "0213", 2016, rows), "t", "sa_recipients_share", "main_income", "k"
+    )
+    assert not s.available
+    assert "one group only (social_assistance: 53,2 %)" in s.missing
+
+
+def test_composition_uses_one_table_and_says_when_parts_do_not_add_up(reference: Dataset) -> None:
+    # Bergen-like: a table on line 18 (28.8 + 71.2 = 100) and the text on line 10 printing 31.7 for
+    # one group (preferred for the series). Mixing them would sum to 102.9; the table alone adds up.
+    rows = [
+        row("1201", "2011", "sa_recipients_share", 28.8, category="main_income=social_assistance",
+            locator="line 18", preferred=False),
+        row("1201", "2011", "sa_recipients_share", 71.2, category="main_income=other", locator="line 18"),
+        row("1201", "2011", "sa_recipients_share", 31.7, category="main_income=social_assistance",
+            locator="line 10"),
+    ]  # fmt: skip
+    s = sec.composition(
+        context(reference, "1201", 2011, rows), "t", "sa_recipients_share", "main_income", "k"
+    )
+    assert list(s.table["value"]) == [28.8, 71.2]
+    assert set(s.table["locator"]) == {"line 18"}
+    assert s.figure is not None
+    # a table whose printed shares sum to 90 % (invented): said, not charted
+    short = [
+        row("1201", "2011", "sa_recipients_share", 60.0, category="main_income=work", locator="line 5"),
+        row("1201", "2011", "sa_recipients_share", 30.0, category="main_income=other", locator="line 5"),
+    ]
+    s = sec.composition(
+        context(reference, "1201", 2011, short), "t", "sa_recipients_share", "main_income", "k"
+    )
+    assert s.figure is None
+    assert "The parts sum to 90 %, not the 100 % of the whole" in s.text
+
+
+def test_suspect_row_never_enters_a_computed_value(reference: Dataset) -> None:
+    # Oppegård-like: 2015 payout per recipient printed "692" (digits lost) between 49 030 and 54 738
+    rows = [
+        row("0217", "2014", "sa_payout_per_recipient", 49030, "NOK"),
+        row("0217", "2015", "sa_payout_per_recipient", 692, "NOK", preferred=False, quality="suspect"),
+        row("0217", "2016", "sa_payout_per_recipient", 54738, "NOK"),
+    ]
+    ctx = context(reference, "0217", 2016, rows)
+    s = sec.annual_indicator(ctx, "t", [("sa_payout_per_recipient", "")], "k")
+    figures = {k.key: k.value for k in s.key_figures}
+    assert figures == {"k": 54738.0}  # no 2015 point, so no change from 692
+    assert list(s.table["period"]) == ["2014", "2016"]
+    ctx15 = context(reference, "0217", 2015, rows)
+    assert not sec.annual_indicator(ctx15, "t", [("sa_payout_per_recipient", "")], "k").available
