@@ -111,3 +111,45 @@ def test_suspect_row_never_enters_a_computed_value(reference: Dataset) -> None:
     assert list(s.table["period"]) == ["2014", "2016"]
     ctx15 = context(reference, "0217", 2015, rows)
     assert not sec.annual_indicator(ctx15, "t", [("sa_payout_per_recipient", "")], "k").available
+
+
+def comparison_row(code, role, period, value, unit="NOK", basis="cases", indicator="sa_payout_per_recipient"):
+    """One invented row of a compare_entities table."""
+    from analysis.compare import COMPARISON_COLUMNS
+
+    values = dict.fromkeys(COMPARISON_COLUMNS, "")
+    values.update(entity_code=code, name=code, role=role, indicator=indicator, period=period,
+                  value=float(value), unit=unit, counting_basis=basis, source_ids=("s",))  # fmt: skip
+    values["derived"] = False
+    return values
+
+
+def test_comparison_needs_the_entitys_own_figure_and_one_basis() -> None:
+    from analysis.compare import like_with_like
+
+    spec = [("sa_payout_per_recipient", "")]
+    table = pd.DataFrame(
+        [
+            comparison_row("P", "peer", "2011", 48580),  # a peer's figure, but none for the entity
+            comparison_row("E", "entity", "2008", 40000),  # the entity's, 16 years before 2024
+        ]
+    )
+    assert like_with_like(table, 2024, spec).table.empty
+    table = pd.DataFrame(
+        [
+            comparison_row("E", "entity", "2023", 50000),
+            comparison_row("P", "peer", "2021", 40000),  # nearest within three years, in 2021 kroner
+            comparison_row("Q", "peer", "2023", 45000, basis="unique recipients"),  # other basis
+            comparison_row("R", "peer", "2011", 30000),  # twelve years away
+        ]
+    )
+    chosen = like_with_like(table, 2024, spec, cpi={2021: 100.0, 2023: 110.0})
+    assert chosen.reference_year == 2023
+    assert list(chosen.table["entity_code"]) == ["E", "P"]
+    # 40 000 kroner of 2021 in 2023 kroner: 40 000 × 110 / 100 = 44 000
+    assert list(chosen.table["value"]) == pytest.approx([50000.0, 44000.0])
+    assert list(chosen.table["gap_years"]) == [0, -2]
+    assert chosen.excluded == (
+        "Q: counted as unique recipients, not cases like the entity",
+        "R: the nearest figure is from 2011, 12 years from 2023",
+    )

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from analysis import budget, figures
 from analysis.breaks import InsufficientDataError, fit_its, scan_breaks
-from analysis.compare import compare_entities
+from analysis.compare import compare_entities, like_with_like
 from analysis.decomposition import decompose_payout_change
 from analysis.report import UNIT_LABELS, RunContext
 from analysis.series import (
@@ -758,18 +758,16 @@ def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str,
     return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
 
 
-def _about_later_year(note: str, year: int) -> bool:
-    """A 'Missing: …' caveat about a period after the chapter year is noise on this page."""
-    import re
-
-    years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", note)]
-    return note.startswith("Missing:") and bool(years) and min(years) > year
-
-
 def comparison(
     ctx: RunContext, title: str, specs: Sequence[tuple[str, str]], peers: Sequence[str], key: str
 ) -> Section:
-    """The entity against peers and the country on the given indicators, with caveats."""
+    """The entity against peers and the country on one indicator, like with like.
+
+    :func:`analysis.compare.like_with_like` picks the first indicator the entity itself has (in the
+    chapter year or up to three years before), the same counting basis and the same or the nearest
+    year for the others (gap stated), in real kroner of the entity's year. No own figure, no
+    comparison; entities left out are named with the reason.
+    """
     comp = compare_entities(
         ctx.observations,
         ctx.dataset.entities,
@@ -779,47 +777,81 @@ def comparison(
         country="EAK" if ctx.entity_code != "EAK" else None,
         indicator_specs=specs,
     )
-    table = comp.table[comp.table["missing_reason"] == ""] if len(comp.table) else comp.table
-    if table.empty:
-        return _missing(title, "No comparable figures for this entity and its peers", specs[0][0])
-    table = table[table["period"].str[:4].astype(int) <= ctx.year]
-    if table.empty:
-        return _missing(title, f"No comparable figures up to {ctx.year}", specs[0][0])
-    srcs = tuple(sorted({s for ids in table["source_ids"] for s in ids}))
-    shown = (
-        table[["name", "label", "period", "value", "unit", "counting_basis", "formula"]]
-        .rename(columns={"label": "indicator", "formula": "computed_as"})
-        .reset_index(drop=True)
+    levels = cpi_levels(ctx)
+    cpi = (
+        {int(p): float(v) for p, v in zip(levels["period"], levels["value"], strict=True)}
+        if len(levels)
+        else {}
     )
-    text = f"{len(shown)} comparable figures for {shown['name'].nunique()} entities."
+    chosen = like_with_like(comp.table, ctx.year, specs, cpi=cpi)
+    names = " or ".join(dict.fromkeys(_label(ctx, i) for i, _ in specs))
+    if chosen.table.empty:
+        return _missing(
+            title, f"No {names.lower()} for {ctx.entity_name} up to {ctx.year}, so no comparison", specs[0][0]
+        )
+    table = chosen.table
+    ref = chosen.reference_year
+    if len(table) < 2:
+        why = "; ".join(chosen.excluded) or "no other entity has the figure"
+        return Section(
+            title=title,
+            missing=f"No entity to compare {ctx.entity_name}'s {ref} figure with on the same basis ({why})",
+        )
+    unit = str(table["unit"].iloc[0])
+    money = unit.startswith("NOK")
+    srcs = tuple(sorted({s for ids in table["source_ids"] for s in ids}))
+    label = _label(ctx, chosen.indicator)
+    shown = pd.DataFrame(
+        {
+            "name": table["name"],
+            "year": table["period"],
+            "value": table["value"],
+            "unit": table["unit"],
+            "counting_basis": table["counting_basis"],
+            "computed_as": table["formula"],
+        }
+    )
+    if money:
+        shown = shown.rename(columns={"value": f"value_{ref}_kroner"})
+        shown.insert(2, "as_printed", table["nominal"])
+    gaps = [
+        f"{n} {p}" for n, p, g in zip(table["name"], table["period"], table["gap_years"], strict=True) if g
+    ]
+    text = (
+        f"{label}, {ref}: {ctx.entity_name} {fmt(float(table['value'].iloc[0]), unit)}, beside "
+        f"{len(table) - 1} other entit{'y' if len(table) == 2 else 'ies'} counted the same way "
+        f"({table['counting_basis'].iloc[0]})."
+    )
+    if gaps:
+        text += " Not the same year: " + ", ".join(gaps) + f" (the nearest to {ref})."
+    if money and gaps:
+        text += f" Kroner of other years are set in {ref} kroner with the CPI (2015=100)."
+    notes = [f"Not compared: {e}." for e in chosen.excluded]
+    notes += [c for c in comp.caveats if not c.startswith("Missing:") and "mixes counting bases" not in c]
     section = Section(
         title=title,
         text=text,
         table=shown,
         sources=srcs,
-        notes=[
-            note.strip().rstrip(":") + ("." if note.strip().endswith(":") else "")
-            for note in comp.caveats
-            if not _about_later_year(note, ctx.year)
+        notes=list(dict.fromkeys(notes)),
+        key_figures=[
+            KeyFigure(f"{key}_n", int(len(shown)), "count", srcs),
+            KeyFigure(
+                f"{key}_entity", float(table["value"].iloc[0]), unit, tuple(table["source_ids"].iloc[0])
+            ),
         ],
-        key_figures=[KeyFigure(f"{key}_n", int(len(shown)), "count", srcs)],
     )
-    latest = table.sort_values("period").groupby(["indicator"]).tail(1)
-    chart = table[table["indicator"] == latest["indicator"].iloc[0]]
-    if chart["name"].nunique() >= 2 and chart["unit"].nunique() == 1:
-        fig, alt = figures.grouped_bar_chart(
-            chart,
-            x="period",
-            hue="name",
-            unit=chart["unit"].iloc[0],
-            title=_label(ctx, chart["indicator"].iloc[0]),
-            sources=ctx.dataset.sources,
-            source_ids=srcs,
-        )
-        section.figure, section.alt_text = fig, alt
-        section.caption = (
-            f"{_label(ctx, chart['indicator'].iloc[0])}: {ctx.entity_name} and comparison entities."
-        )
+    fig, alt = figures.grouped_bar_chart(
+        table.assign(year=table["period"]),
+        x="name",
+        hue="year",
+        unit=unit,
+        title=f"{label}, {ref}" + (f" ({ref} kroner)" if money else ""),
+        sources=ctx.dataset.sources,
+        source_ids=srcs,
+    )
+    section.figure, section.alt_text = fig, alt
+    section.caption = f"{label}: {ctx.entity_name} and entities counted the same way, {ref}."
     return section
 
 
