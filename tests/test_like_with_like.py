@@ -153,3 +153,42 @@ def test_comparison_needs_the_entitys_own_figure_and_one_basis() -> None:
         "Q: counted as unique recipients, not cases like the entity",
         "R: the nearest figure is from 2011, 12 years from 2023",
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "step", "expected"),
+    [
+        # worked by hand: 7 400 000 thousand kr known to 100 000 thousand (0,1 billion)
+        (7_400_000, "NOK_1000", 100_000, "about 7,4 billion kr"),
+        (6.71, "NOK_billion", 0.01, "about 6,71 billion kr"),
+        (131_000, "persons", 1_000, "about 131 000 persons"),
+        (2_370_381, "NOK_1000", 100_000, "about 2,4 billion kr"),
+        (32.03, "percent", 1.8, "about 32 %"),
+        (9_770_381, "NOK_1000", 0, "9 770 381 thousand kr"),  # exact: as printed, no "about"
+    ],
+)
+def test_format_at_precision(value: float, unit: str, step: float, expected: str) -> None:
+    from analysis.figures import format_at_precision
+
+    assert format_at_precision(value, unit, step) == expected
+
+
+def test_result_from_rounded_inputs_is_printed_at_their_precision(reference: Dataset) -> None:
+    # national-like: 2022 printed "7,4 milliarder" (rounded), 2023 exact in thousand kroner
+    rows = [
+        row("EAK", "2022", "sa_payout_gross", 7.4, "NOK_billion", quality="rounded", source="article"),
+        row("EAK", "2023", "sa_payout_gross", 9_770_381, "NOK_1000", source="table"),
+    ]
+    s = sec.annual_indicator(context(reference, "EAK", 2023, rows), "t", [("sa_payout_gross", "")], "k")
+    # 9 770 381 − 7 400 000 = 2 370 381 thousand kr, known to 0,1 billion → "about 2,4 billion kr";
+    # 2 370 381 / 7 400 000 = 32,03 %, which moves by 32,03 − 30,27 = 1,8 points with 0,1 billion
+    assert "2023: **9 770 381 thousand kr**" in s.text
+    assert "In 2022: about 7,4 billion kr (change about 2,4 billion kr, about 32 %)" in s.text
+    assert s.notes == [
+        "Gross social assistance paid 2022: 7,4 NOK billion as printed (article), rounded — invented"
+    ]
+    # the same inputs printed exactly: no "about"
+    exact = [dict(r, quality="exact", unit="NOK_1000", value=7_400_000.0) if r["period"] == "2022" else r
+             for r in rows]  # fmt: skip
+    s = sec.annual_indicator(context(reference, "EAK", 2023, exact), "t", [("sa_payout_gross", "")], "k")
+    assert "about" not in s.text and "(change 2 370 381 thousand kr, 32,0 %)" in s.text

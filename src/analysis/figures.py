@@ -123,6 +123,55 @@ def format_number(value: float, decimals: int = 0, *, norwegian: bool = True) ->
     return (sign + text) if value < 0 and not rounded_zero else text
 
 
+#: Unit words after a number in prose ("1 657 persons", "10,5 %", "7,4 billion kr").
+PROSE_UNITS: dict[str, str] = {
+    "NOK": " kr",
+    "NOK_1000": " thousand kr",
+    "NOK_million": " million kr",
+    "NOK_billion": " billion kr",
+    "percent": " %",
+    "percentage_points": " percentage points",
+    "months": " months",
+    "days": " days",
+    "persons": " persons",
+    "cases": " cases",
+    "participants": " participants",
+}
+_MONEY_SCALES: tuple[tuple[float, str], ...] = ((1e9, " billion kr"), (1e6, " million kr"), (1.0, " kr"))
+_NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1e3, "NOK_million": 1e6, "NOK_billion": 1e9}
+
+
+def format_at_precision(value: float, unit: str, step: float) -> str:
+    """A result printed no more precisely than its least precise input ("about 7,4 billion kr").
+
+    ``step`` is how far the result can move with its rounded inputs, in ``unit`` (see
+    :func:`analysis.series.propagated_step`); the value is rounded to the power of ten at or below
+    it and prefixed "about". Money is written in billion or million kroner when that is how coarse
+    the step is (7 400 000 thousand kr known to 0,1 billion → "about 7,4 billion kr"); other units
+    keep theirs ("about 131 000 persons", "about 32 %"). ``step`` 0 (exact inputs) prints the value
+    as :func:`format_number` does, without "about".
+    """
+    if value is None or math.isnan(value):
+        return "missing"
+    suffix = PROSE_UNITS.get(unit, f" {unit}" if unit and unit not in {"count", "text"} else "")
+    if not step or math.isnan(step):
+        decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
+        return format_number(value, decimals) + suffix
+    if unit in _NOK_PER_UNIT:  # in kroner, then the largest scale below the value that the step fills
+        value, step = value * _NOK_PER_UNIT[unit], step * _NOK_PER_UNIT[unit]
+        scales = [i for i, (f, _) in enumerate(_MONEY_SCALES) if abs(value) >= f or f == 1.0]
+        i = scales[0]
+        while _MONEY_SCALES[i][0] > 1.0 and step / _MONEY_SCALES[i][0] < 0.01:
+            i += 1
+        scale, suffix = _MONEY_SCALES[i]
+        value, step = value / scale, step / scale
+    exponent = math.floor(math.log10(step * (1 + 1e-9)))
+    if exponent >= 0:
+        rounded = round(value / 10**exponent) * 10**exponent
+        return "about " + format_number(rounded, 0) + suffix
+    return "about " + format_number(value, -exponent) + suffix
+
+
 def auto_decimals(values: Iterable[float]) -> int:
     """0 decimals when every finite value is whole or at least 100 in size; else 1."""
     finite = [float(v) for v in values if v is not None and not math.isnan(float(v))]

@@ -28,6 +28,8 @@ from analysis.series import (
     approximate_inputs,
     harmonised_series,
     lineage,
+    propagated_step,
+    rounded_inputs,
     select_series,
     usable,
 )
@@ -105,19 +107,7 @@ def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
     if decimals is None:
         decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
     text = figures.format_number(float(value), decimals)
-    suffix = {
-        "NOK": " kr",
-        "NOK_1000": " thousand kr",
-        "NOK_million": " million kr",
-        "NOK_billion": " billion kr",
-        "percent": " %",
-        "percentage_points": " percentage points",
-        "months": " months",
-        "days": " days",
-        "persons": " persons",
-        "cases": " cases",
-        "participants": " participants",
-    }.get(unit, f" {unit}" if unit and unit not in {"count", "text"} else "")
+    suffix = figures.PROSE_UNITS.get(unit, f" {unit}" if unit and unit not in {"count", "text"} else "")
     return text + suffix
 
 
@@ -137,6 +127,27 @@ def _point_codes(frame: pd.DataFrame, years: Iterable[int]) -> set[str]:
         if period in wanted
         for c in codes
     }
+
+
+def point_steps(
+    ctx: RunContext, frame: pd.DataFrame, indicator: str, category: str = "", status: str = "actual"
+) -> dict[str, float]:
+    """{period: printed step in the frame's unit} for the points of ``frame`` printed rounded or as a
+    bound (:func:`analysis.series.rounded_inputs`); exact points are absent (step 0)."""
+    if not len(frame):
+        return {}
+    unit = str(frame["unit"].iloc[0])
+    found = rounded_inputs(
+        ctx.observations, _point_codes(frame, frame["period"]), indicator, frame["period"],
+        category=category, status=status,
+    )  # fmt: skip
+    return {r.period: r.step_in(unit) for r in found}
+
+
+def fmt_result(value: float, unit: str, step: float) -> str:
+    """:func:`fmt` for exact results; at the precision of the inputs when ``step`` > 0
+    (:func:`analysis.figures.format_at_precision`: "about 7,4 billion kr")."""
+    return figures.format_at_precision(float(value), unit, step) if step else fmt(value, unit)
 
 
 def _label(ctx: RunContext, indicator: str) -> str:
@@ -212,16 +223,27 @@ def annual_indicator(
     value = float(series.loc[series["period"] == str(ctx.year), "value"].iloc[0])
     point_sources = series.loc[series["period"] == str(ctx.year), "source_ids"].iloc[0]
     label = _label(ctx, indicator) + (f" ({category})" if category else "")
-    text = f"**{label}**, {ctx.entity_name}, {ctx.year}: **{fmt(value, unit)}**."
+    steps = point_steps(ctx, series, indicator, category)
+    step = steps.get(str(ctx.year), 0.0)
+    text = f"**{label}**, {ctx.entity_name}, {ctx.year}: **{fmt_result(value, unit, step)}**."
     previous = series[series["period"] == str(ctx.year - 1)]
     kfs = [KeyFigure(key, value, unit, tuple(point_sources))]
     if len(previous):
         before = float(previous["value"].iloc[0])
         change = value - before
-        text += f" In {ctx.year - 1}: {fmt(before, unit)} (change {fmt(change, unit)}"
+        step_before = steps.get(str(ctx.year - 1), 0.0)
+        text += (
+            f" In {ctx.year - 1}: {fmt_result(before, unit, step_before)} "
+            f"(change {fmt_result(change, unit, step + step_before)}"
+        )
         if before:
             pct = 100 * change / before
-            text += f", {figures.format_number(pct, 1)} %"
+            pct_step = propagated_step(lambda a, b: 100 * (a - b) / b, [value, before], [step, step_before])
+            text += ", " + (
+                figures.format_at_precision(pct, "percent", pct_step)
+                if pct_step
+                else f"{figures.format_number(pct, 1)} %"
+            )
             kfs.append(
                 KeyFigure(
                     f"{key}_change_pct",
@@ -576,12 +598,27 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         ratio,
     )
     srcs = tuple(sorted(set(_sources(payout)) | set(_sources(volume[2])) | set(price_sources)))
+    # how far each result moves with the rounded inputs (exact inputs: 0), to print it at their precision
+    inputs = [at(payout, year_from), at(payout, year_to), at(volume[2], year_from), at(volume[2], year_to)]
+    pay_steps = point_steps(ctx, payout, "sa_payout_gross")
+    vol_steps = point_steps(ctx, volume[2], volume[0], volume[1])
+    input_steps = [pay_steps.get(str(year_from), 0.0), pay_steps.get(str(year_to), 0.0),
+                   vol_steps.get(str(year_from), 0.0), vol_steps.get(str(year_to), 0.0)]  # fmt: skip
+    steps = {
+        k: propagated_step(
+            lambda v0, v1, r0, r1, k=k: decompose_payout_change(v0, v1, r0, r1, 1.0, ratio).contributions[k],
+            inputs,
+            input_steps,
+        )
+        for k in result.contributions
+    }
+    total_step = input_steps[0] + input_steps[1]
     names = {
         "volume": "more recipients (volume)",
         "real_payment": "more per recipient in real terms",
         "inflation": "inflation (CPI)",
     }
-    contributions = [(names.get(k, k), v) for k, v in result.contributions.items()]
+    contributions = [(names.get(k, k), v, steps[k]) for k, v in result.contributions.items()]
     chart_names = {
         "volume": "Volume\n(recipients)",
         "real_payment": "Real payment\nper recipient",
@@ -599,17 +636,20 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     total = result.total_change
     parts = (
         "; ".join(
-            f"{label} {fmt(v, 'NOK_1000')} ({figures.format_number(100 * v / total, 0)} %)"
-            for label, v in contributions
+            f"{label} {fmt_result(v, 'NOK_1000', step)} ({figures.format_number(100 * v / total, 0)} %)"
+            for label, v, step in contributions
         )
         if total
         else ""
     )
+    v0, v1, r0, r1 = (
+        fmt_result(v, u, st)
+        for v, u, st in zip(inputs, ["NOK_1000"] * 2 + [""] * 2, input_steps, strict=True)
+    )
     text = (
-        f"Gross payouts changed by **{fmt(total, 'NOK_1000')}** from {year_from} to {year_to} "
-        f"({fmt(at(payout, year_from), 'NOK_1000')} → {fmt(at(payout, year_to), 'NOK_1000')}). "
-        f"Exact LMDI decomposition: {parts}. Volume is measured by {_label(ctx, volume[0]).lower()} "
-        f"({fmt(at(volume[2], year_from))} → {fmt(at(volume[2], year_to))}); prices by {how} "
+        f"Gross payouts changed by **{fmt_result(total, 'NOK_1000', total_step)}** from {year_from} to "
+        f"{year_to} ({v0} → {v1}). Exact LMDI decomposition: {parts}. Volume is measured by "
+        f"{_label(ctx, volume[0]).lower()} ({r0} → {r1}); prices by {how} "
         f"(ratio {figures.format_number(ratio, 4)})."
     )
     kfs = [
@@ -624,7 +664,10 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         if total
     ]
     table = pd.DataFrame(
-        {"component": [c for c, _ in contributions], "contribution_nok_1000": [v for _, v in contributions]}
+        {
+            "component": [c for c, _, _ in contributions],
+            "contribution_nok_1000": [v for _, v, _ in contributions],
+        }
     )
     years = (year_from, year_to)
     rounded = [
@@ -641,8 +684,8 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     ]
     if rounded:
         text += (
-            " Some inputs are printed rounded (below), so the contributions are exact for the figures as "
-            "printed but carry that rounding."
+            " Some inputs are printed rounded (below), so the results are given at the precision of the "
+            "least precise of them."
         )
     return Section(
         title=title,
@@ -970,7 +1013,9 @@ def real_payouts(ctx: RunContext, title: str, base_year: int, key: str) -> Secti
         text += " CPI " + "; ".join(chained["harmonisation"]) + " (no index level is curated for that year)."
     if len(this):
         value = float(this["value"].iloc[0])
-        text += f" {ctx.year}: {fmt(value, 'NOK_1000')} in {base_year} kroner."
+        nominal = float(this["nominal"].iloc[0])
+        step = point_steps(ctx, payout, "sa_payout_gross").get(str(ctx.year), 0.0) * value / nominal
+        text += f" {ctx.year}: {fmt_result(value, 'NOK_1000', step)} in {base_year} kroner."
         kfs.append(KeyFigure(f"{key}_{ctx.year}", value, "NOK_1000", srcs))
     missing = real[real["missing_reason"] != ""]
     if len(missing):
