@@ -23,7 +23,7 @@ comparison_entities = []
 # %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
-from analysis.listing import figures_for_year
+from analysis.listing import figures_for_year, set_aside_figures
 from analysis.report import Page, glue, styled_table
 
 page = Page.open("overview", entity_code, year, comparison_entities)
@@ -40,6 +40,14 @@ glue("entity_name", ctx.entity_name, unit="text", sources=[])
 # %% tags=["remove-input"]
 display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
 styled_table(figures.drop(columns=["indicator"]))
+
+# %% tags=["remove-input"]
+set_aside = set_aside_figures(
+    ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, entity_code, year
+)
+if len(set_aside):  # figures whose printed digits are wrong (quality=suspect): listed, never computed with
+    display(Markdown(f"**Set aside: {len(set_aside)} printed figure(s) used in no calculation, and why.**"))
+    display(styled_table(set_aside))
 
 # %% tags=["remove-input"]
 page.footer(figures["source_id"])

@@ -192,3 +192,20 @@ def test_result_from_rounded_inputs_is_printed_at_their_precision(reference: Dat
              for r in rows]  # fmt: skip
     s = sec.annual_indicator(context(reference, "EAK", 2023, exact), "t", [("sa_payout_gross", "")], "k")
     assert "about" not in s.text and "(change 2 370 381 thousand kr, 32,0 %)" in s.text
+
+
+def test_oppegard_lists_its_set_aside_692_and_ski_does_not(reference: Dataset) -> None:
+    # the committed data: Nordre Follo knowledge base line 541 prints "692" for Oppegård 2015
+    # (digits lost in extraction, curation note); it is listed on Oppegård's page, not on Ski's
+    from analysis.listing import set_aside_figures
+
+    obs = reference.typed_observations()
+    listed = set_aside_figures(obs, reference.indicators, reference.entities, "0217", 2016)
+    assert list(zip(listed["period"], listed["value"], listed["locator"], strict=True)) == [
+        ("2015", 692.0, "line 541")
+    ]
+    assert set_aside_figures(obs, reference.indicators, reference.entities, "0213", 2016).empty
+    ctx = RunContext("0217", 2016, "Oppegård", obs, reference, "test")
+    s = sec.annual_indicator(ctx, "t", [("sa_payout_per_recipient", "")], "k")
+    assert "2015" not in set(s.table["period"])
+    assert any(n.startswith("Gross payout per recipient 2015: 692 kr as printed") for n in s.notes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.scope import related_codes
-from analysis.series import usable
+from analysis.series import suspect_rows, usable
 
 
 def figures_for_year(
@@ -45,8 +45,23 @@ def figures_for_year(
         "source_id",
         "locator",
     ]
-    return (
-        out[columns]
-        .sort_values(["indicator", "category", "status", "period", "entity_code"])
-        .reset_index(drop=True)
-    )
+    out = out.assign(neighbour=out["entity_code"] != entity_code)  # the entity's own rows first
+    return out.sort_values(["indicator", "category", "status", "period", "neighbour", "entity_code"])[
+        columns
+    ].reset_index(drop=True)
+
+
+def set_aside_figures(
+    observations: pd.DataFrame, indicators: pd.DataFrame, entities: pd.DataFrame, entity_code: str, year: int
+) -> pd.DataFrame:
+    """The entity's ``suspect`` figures up to ``year``: printed, kept, and used in no calculation.
+
+    Columns: period, label, category, value, unit, source_id, locator, reason (the curation note).
+    Empty for most entities; Oppegård 0217 lists its 2015 payout per recipient "692".
+    """
+    rows = suspect_rows(observations, related_codes(entities, entity_code))
+    rows = rows[rows["period"].str[:4].astype(int) <= year]
+    labels = indicators.set_index("indicator")["label_en"]
+    rows = rows.assign(label=rows["indicator"].map(labels))
+    columns = ["period", "label", "category", "value", "unit", "source_id", "locator", "reason"]
+    return rows[columns].reset_index(drop=True)

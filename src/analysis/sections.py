@@ -31,6 +31,7 @@ from analysis.series import (
     propagated_step,
     rounded_inputs,
     select_series,
+    suspect_rows,
     usable,
 )
 
@@ -142,6 +143,25 @@ def point_steps(
         category=category, status=status,
     )  # fmt: skip
     return {r.period: r.step_in(unit) for r in found}
+
+
+def set_aside_notes(
+    ctx: RunContext, series: pd.DataFrame, indicator: str, category: str, label: str
+) -> list[str]:
+    """One line per ``suspect`` row of this series' codes (up to the chapter year): the value as
+    printed, where, and why no calculation uses it (:func:`analysis.series.suspect_rows`)."""
+    codes = set(_point_codes(series, series["period"])) | {ctx.entity_code}
+    rows = suspect_rows(ctx.observations, codes)
+    rows = rows[
+        (rows["indicator"] == indicator)
+        & (rows["category"] == category)
+        & (rows["period"].str[:4].astype(int) <= ctx.year)
+    ]
+    return [
+        f"{label} {r.period}: {fmt(r.value, r.unit)} as printed ({r.source_id}, {r.locator}) is set aside "
+        f"and used in no calculation — {r.reason}"
+        for r in rows.itertuples()
+    ]
 
 
 def fmt_result(value: float, unit: str, step: float) -> str:
@@ -263,6 +283,7 @@ def annual_indicator(
         category=category,
         label=label,
     )
+    notes += set_aside_notes(ctx, series, indicator, category, label)
     section = Section(
         title=title,
         text=text,
