@@ -301,19 +301,12 @@ ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
 
 
 def approximate_inputs(
-    obs: pd.DataFrame,
-    codes: Iterable[str],
-    indicator: str,
-    periods: Iterable[str],
-    *,
-    category: str = "",
-    status: str = "actual",
-    label: str = "",
+    obs: pd.DataFrame, codes: Iterable[str], indicator: str, periods: Iterable[str], **selection: str
 ) -> list[str]:
     """One sentence per rounded input of :func:`rounded_inputs` (label, period, value as printed
-    with its unit, source, how it was printed, note), for the notes under a result."""
-    found = rounded_inputs(obs, codes, indicator, periods, category=category, status=status, label=label)
-    return [r.sentence for r in found]
+    with its unit, source, how it was printed, note), for the notes under a result. ``selection``:
+    ``category``, ``status`` and ``label`` as for :func:`rounded_inputs`."""
+    return [r.sentence for r in rounded_inputs(obs, codes, indicator, periods, **selection)]
 
 
 def propagated_step(func, values: Sequence[float], steps: Sequence[float]) -> float:
