@@ -311,6 +311,12 @@ def _relative(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def comparison_caveats(table: pd.DataFrame) -> list[str]:
+    """The caveats that hold for the rows of ``table`` (e.g. a :class:`LikeWithLike` table):
+    counting bases mixed, Oslo districts, country aggregates, derived values, missing points."""
+    return _caveats(table, [])
+
+
 def _caveats(table: pd.DataFrame, extra: list[str]) -> list[str]:
     out: list[str] = []
     counted = table[table["counting_basis"].isin(["cases", "unique recipients", "district system"])]

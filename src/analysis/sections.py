@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from analysis import budget, figures
 from analysis.breaks import InsufficientDataError, fit_its, scan_breaks
-from analysis.compare import compare_entities, like_with_like
+from analysis.compare import compare_entities, comparison_caveats, like_with_like
 from analysis.decomposition import decompose_payout_change
 from analysis.report import UNIT_LABELS, RunContext
 from analysis.series import (
@@ -877,27 +877,36 @@ def comparison(
     )
     if money:
         shown = shown.rename(columns={"value": f"value_{ref}_kroner"})
-        shown.insert(2, "as_printed", table["nominal"])
+        shown.insert(2, "nominal", table["nominal"])
+    if not shown["computed_as"].astype(bool).any():
+        shown = shown.drop(columns="computed_as")
+    if (shown["counting_basis"] == "not a count").all():
+        shown = shown.drop(columns="counting_basis")
     gaps = [
         f"{n} {p}" for n, p, g in zip(table["name"], table["period"], table["gap_years"], strict=True) if g
     ]
+    basis = str(table["counting_basis"].iloc[0])
     text = (
         f"{label}, {ref}: {ctx.entity_name} {fmt(float(table['value'].iloc[0]), unit)}, beside "
-        f"{len(table) - 1} other entit{'y' if len(table) == 2 else 'ies'} counted the same way "
-        f"({table['counting_basis'].iloc[0]})."
+        f"{len(table) - 1} other entit{'y' if len(table) == 2 else 'ies'}"
+        + (f" counted the same way ({basis})." if basis != "not a count" else ".")
     )
     if gaps:
         text += " Not the same year: " + ", ".join(gaps) + f" (the nearest to {ref})."
     if money and gaps:
         text += f" Kroner of other years are set in {ref} kroner with the CPI (2015=100)."
-    notes = [f"Not compared: {e}." for e in chosen.excluded]
-    notes += [c for c in comp.caveats if not c.startswith("Missing:") and "mixes counting bases" not in c]
+    notes = ["Not compared — " + "; ".join(chosen.excluded) + "."] if chosen.excluded else []
+    shown_codes = set(table["entity_code"])
+    notes += comparison_caveats(table)  # caveats about what is shown, and the harmonisation of those shown
+    notes += [
+        c for c in comp.caveats if " joined to " in c and c.split(" joined to ")[1].split()[0] in shown_codes
+    ]
     section = Section(
         title=title,
         text=text,
         table=shown,
         sources=srcs,
-        notes=list(dict.fromkeys(notes)),
+        notes=list(dict.fromkeys(n.strip().rstrip(":") for n in notes)),
         key_figures=[
             KeyFigure(f"{key}_n", int(len(shown)), "count", srcs),
             KeyFigure(
@@ -905,10 +914,15 @@ def comparison(
             ),
         ],
     )
+    bars = table.assign(
+        bar=[f"{n} ({p})" if g else n for n, p, g in zip(table["name"], table["period"], table["gap_years"],
+                                                           strict=True)],
+        legend=f"{ref} kroner" if money else label,
+    )  # fmt: skip
     fig, alt = figures.grouped_bar_chart(
-        table.assign(year=table["period"]),
-        x="name",
-        hue="year",
+        bars,
+        x="bar",
+        hue="legend",
         unit=unit,
         title=f"{label}, {ref}" + (f" ({ref} kroner)" if money else ""),
         sources=ctx.dataset.sources,

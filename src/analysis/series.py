@@ -171,8 +171,19 @@ def suspect_rows(obs: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.Da
     rows = obs[obs["quality"] == "suspect"]
     if codes is not None:
         rows = rows[rows["entity_code"].isin(set(codes))]
-    out = rows[columns].assign(reason=rows.get("note", ""))
+    out = rows[columns].assign(reason=[_reason(str(n)) for n in rows.get("note", [""] * len(rows))])
     return out.sort_values(["entity_code", "indicator", "period"]).reset_index(drop=True)
+
+
+#: Words of the clauses of a curation note that say why a row is suspect.
+_REASON_WORDS = ("lost", "misprint", "do not use", "doubt", "conflict", "implausible", "wrong")
+
+
+def _reason(note: str) -> str:
+    """The clauses (``;``-separated) of a suspect row's note that give the reason; else the note."""
+    clauses = [c.strip() for c in note.split(";")]
+    picked = [c for c in clauses if any(w in c.lower() for w in _REASON_WORDS)]
+    return "; ".join(picked) if picked else note
 
 
 def _matching_rows(
