@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.dataset import read_text_table
@@ -201,6 +201,7 @@ def test_is_additive() -> None:
     assert not is_additive("sa_duration_months", "months")
 
 
+@settings(deadline=None)  # a property, not a timing: the machine is shared (timings go in benchmarks)
 @given(
     a=st.dictionaries(st.integers(2010, 2019).map(str), st.integers(0, 10**6), min_size=1),
     b=st.dictionaries(st.integers(2010, 2019).map(str), st.integers(0, 10**6), min_size=1),
