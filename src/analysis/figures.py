@@ -141,6 +141,15 @@ _MONEY_SCALES: tuple[tuple[float, str], ...] = ((1e9, " billion kr"), (1e6, " mi
 _NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1e3, "NOK_million": 1e6, "NOK_billion": 1e9}
 
 
+def round_to_step(value: float, step: float) -> float:
+    """``value`` rounded to the power of ten at or below ``step`` (unchanged when ``step`` is 0):
+    the digits of a result that its rounded inputs can carry, for tables and chart labels."""
+    if not step or math.isnan(step) or math.isnan(value):
+        return value
+    exponent = math.floor(math.log10(step * (1 + 1e-9)))
+    return round(value / 10**exponent) * 10**exponent if exponent >= 0 else round(value, -exponent)
+
+
 def format_at_precision(value: float, unit: str, step: float) -> str:
     """A result printed no more precisely than its least precise input ("about 7,4 billion kr").
 

@@ -646,7 +646,9 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         "inflation": "Inflation\n(CPI)",
     }
     fig, alt = figures.waterfall_chart(
-        [(chart_names.get(k, k), v) for k, v in result.contributions.items()],
+        [
+            (chart_names.get(k, k), v) for k, v in result.contributions.items()
+        ],  # exact: they sum to the end bar
         title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
         start=(str(year_from), at(payout, year_from)),
         end_label=str(year_to),
@@ -687,7 +689,7 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     table = pd.DataFrame(
         {
             "component": [c for c, _, _ in contributions],
-            "contribution_nok_1000": [v for _, v, _ in contributions],
+            "contribution_nok_1000": [figures.round_to_step(v, step) for _, v, step in contributions],
         }
     )
     years = (year_from, year_to)
