@@ -72,7 +72,7 @@ def make_copy(dest: Path) -> Path:
 
 def grid(root: Path) -> list[Any]:
     """The runs declared by ``root/book/runs.yml``, as the runner expands them."""
-    from analysis.dataset import load_dataset
+    from analysis.observations.dataset import load_dataset
     from analysis.paths import project_paths
     from analysis.runner.grid import load_grid
 

@@ -23,8 +23,8 @@ comparison_entities = []
 # %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
-from analysis.listing import figures_for_year, set_aside_figures
-from analysis.report import Page, glue, styled_table
+from analysis.page import Page, glue, styled_table
+from analysis.sections import figures_for_year, set_aside_figures
 
 page = Page.open("overview", entity_code, year, comparison_entities)
 ctx = page.ctx

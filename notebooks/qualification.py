@@ -24,7 +24,7 @@ comparison_entities = []
 
 # %% tags=["remove-cell"]
 from analysis import sections as sec
-from analysis.report import Page
+from analysis.page import Page
 
 page = Page.open("qualification", entity_code, year, comparison_entities, cpi_base_year, break_month)
 ctx = page.ctx

@@ -1,4 +1,4 @@
-"""A local stand-in for SSB's PxWebApi v2, for the tests of ``analysis.ssb`` (no network).
+"""A local stand-in for SSB's PxWebApi v2, for the tests of ``analysis.sources.ssb`` (no network).
 
 It is a real HTTP server (``http.server`` on 127.0.0.1, random free port, in a thread) that
 implements the endpoints the client uses -- ``GET /config``, ``GET /tables/{id}/metadata`` and

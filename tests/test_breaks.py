@@ -1,4 +1,4 @@
-"""Tests for the segmented regression and the break search (analysis.breaks).
+"""Tests for the segmented regression and the break search (analysis.models.breaks).
 
 Constructed series with a known step and slope change; the estimates are checked against the
 construction and, for the exact numbers, against a second computation in plain numpy (least
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.breaks import (
+from analysis.models.breaks import (
     DEFAULT_BREAK_MONTH,
     InsufficientDataError,
     fit_its,

@@ -1,4 +1,4 @@
-"""Tests for budget vs accounts and the next-year projection (analysis.budget).
+"""Tests for budget vs accounts and the next-year projection (analysis.models.budget).
 
 All expected numbers are computed by hand in the comments.
 """
@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from analysis.budget import (
+from analysis.models.budget import (
     annual_cost,
     budget_deviation,
     overspend,

@@ -1,4 +1,4 @@
-"""Tests for analysis.compare: a tidy table with caveats about counting bases."""
+"""Tests for analysis.series.compare: a tidy table with caveats about counting bases."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.compare import (
+from analysis.observations.dataset import read_text_table
+from analysis.paths import project_paths
+from analysis.series.compare import (
     AGGREGATES,
     CASES_VS_RECIPIENTS,
     COMPARISON_COLUMNS,
@@ -15,8 +17,6 @@ from analysis.compare import (
     compare_entities,
     counting_basis,
 )
-from analysis.dataset import read_text_table
-from analysis.paths import project_paths
 
 
 def row(entity, period, indicator, value, unit, category="", status="actual", source="s1"):

@@ -1,4 +1,4 @@
-"""Tests for the additive LMDI-I decomposition (analysis.decomposition).
+"""Tests for the additive LMDI-I decomposition (analysis.models.decomposition).
 
 Expected values are worked out by hand below (or by a second route: the general ``lmdi`` on the
 explicit factors, or the definition of the logarithmic mean), never copied from the output.
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.decomposition import (
+from analysis.models.decomposition import (
     LMDIResult,
     decompose_payout_chain,
     decompose_payout_change,

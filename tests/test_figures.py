@@ -1,4 +1,4 @@
-"""Tests for analysis.figures: alt text carries the numbers; every chart has its source line."""
+"""Tests for analysis.present.charts: alt text carries the numbers; every chart has its source line."""
 
 from __future__ import annotations
 
@@ -12,18 +12,17 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analysis.figures import (  # noqa: E402
-    PALETTE,
+from analysis.observations.numbers import parse_norwegian_number  # noqa: E402
+from analysis.present.charts import (  # noqa: E402
     annual_line_chart,
     figure_texts,
-    format_number,
     grouped_bar_chart,
     monthly_chart,
-    source_text,
     waterfall_chart,
 )
-from analysis.numbers import parse_norwegian_number  # noqa: E402
-from analysis.series import series_frame  # noqa: E402
+from analysis.present.style import PALETTE, source_text  # noqa: E402
+from analysis.present.text import format_number  # noqa: E402
+from analysis.series.frame import series_frame  # noqa: E402
 
 SOURCES = pd.DataFrame(
     {"source_id": ["sn-2023", "bjerke-2024"], "title": ["Årsberetning 2023 SN", "Årsberetning 2024 Bjerke"]}

@@ -1,4 +1,4 @@
-"""Tests for analysis.indicators: hand-computed derived values and explicit missing reasons."""
+"""Tests for analysis.series.indicators: hand-computed derived values and explicit missing reasons."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.indicators import (
+from analysis.series.frame import series_frame
+from analysis.series.indicators import (
     DERIVED_COLUMNS,
     missing_points,
     payout_per_benefit_month,
@@ -16,13 +17,12 @@ from analysis.indicators import (
     payout_per_recipient_month,
     per_1000_inhabitants,
     per_inhabitant,
-    real_values,
     share,
     values_by_period,
     year_on_year,
 )
-from analysis.series import series_frame
-from analysis.units import UnitError
+from analysis.series.prices import real_values
+from analysis.series.units import UnitError
 
 NAN = float("nan")
 

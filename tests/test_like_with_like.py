@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis import sections as sec
-from analysis.dataset import Dataset, load_dataset
-from analysis.report import RunContext
+from analysis.observations.dataset import Dataset, load_dataset
+from analysis.observations.run import RunContext
 
 
 def row(entity, period, indicator, value, unit="percent", *, category="", source="doc-a", locator="line 1",
@@ -115,7 +115,7 @@ def test_suspect_row_never_enters_a_computed_value(reference: Dataset) -> None:
 
 def comparison_row(code, role, period, value, unit="NOK", basis="cases", indicator="sa_payout_per_recipient"):
     """One invented row of a compare_entities table."""
-    from analysis.compare import COMPARISON_COLUMNS
+    from analysis.series.compare import COMPARISON_COLUMNS
 
     values = dict.fromkeys(COMPARISON_COLUMNS, "")
     values.update(entity_code=code, name=code, role=role, indicator=indicator, period=period,
@@ -125,7 +125,7 @@ def comparison_row(code, role, period, value, unit="NOK", basis="cases", indicat
 
 
 def test_comparison_needs_the_entitys_own_figure_and_one_basis() -> None:
-    from analysis.compare import like_with_like
+    from analysis.series.compare import like_with_like
 
     spec = [("sa_payout_per_recipient", "")]
     table = pd.DataFrame(
@@ -168,7 +168,7 @@ def test_comparison_needs_the_entitys_own_figure_and_one_basis() -> None:
     ],
 )
 def test_format_at_precision(value: float, unit: str, step: float, expected: str) -> None:
-    from analysis.figures import format_at_precision
+    from analysis.present.text import format_at_precision
 
     assert format_at_precision(value, unit, step) == expected
 
@@ -197,7 +197,7 @@ def test_result_from_rounded_inputs_is_printed_at_their_precision(reference: Dat
 def test_oppegard_lists_its_set_aside_692_and_ski_does_not(reference: Dataset) -> None:
     # the committed data: Nordre Follo knowledge base line 541 prints "692" for Oppegård 2015
     # (digits lost in extraction, curation note); it is listed on Oppegård's page, not on Ski's
-    from analysis.listing import set_aside_figures
+    from analysis.sections.overview import set_aside_figures
 
     obs = reference.typed_observations()
     listed = set_aside_figures(obs, reference.indicators, reference.entities, "0217", 2016)

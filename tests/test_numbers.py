@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from analysis.numbers import parse_norwegian_number, printed_forms, value_in_text
+from analysis.observations.numbers import parse_norwegian_number, printed_forms, value_in_text
 
 
 @pytest.mark.parametrize(

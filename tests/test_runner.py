@@ -23,12 +23,12 @@ HEADER = (
     'break_month = "2022-09"\ncomparison_entities = []\n\n'
 )
 PROBE = HEADER + (
-    "# %%\nfrom analysis.report import glue, open_run\n"
+    "# %%\nfrom analysis.page import glue, open_run\n"
     "ctx = open_run(entity_code, year, comparison_entities)\n"
     "glue('code', entity_code, unit='text', sources=[])\n"
     "glue('code_type', type(entity_code).__name__, unit='text', sources=[])\n"
     "glue('rows', len(ctx.observations), unit='count', sources=ctx.observations['source_id'])\n"
-    "# %%\nfrom analysis.report import styled_table\n"
+    "# %%\nfrom analysis.page import styled_table\n"
     "styled_table(ctx.observations.head(3)[['period', 'value', 'unit']])\n"
 )
 BROKEN = HEADER + "# %%\nraise RuntimeError('this template fails on purpose')\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.dataset import read_text_table
+from analysis.observations.dataset import read_text_table
+from analysis.observations.lineage import related_codes
 from analysis.paths import project_paths
-from analysis.scope import related_codes
 
 
 def _entities(*links: tuple[str, str]) -> pd.DataFrame:

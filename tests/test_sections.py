@@ -8,7 +8,8 @@ import math
 import pytest
 
 from analysis import sections as sec
-from analysis.report import open_run
+from analysis.observations.run import open_run
+from analysis.series.prices import cpi_levels
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +18,7 @@ def sondre_nordstrand():
 
 
 def test_cpi_chained_from_published_change(sondre_nordstrand) -> None:
-    levels = sec.cpi_levels(sondre_nordstrand)
+    levels = cpi_levels(sondre_nordstrand.observations)
     by_year = dict(zip(levels["period"], levels["value"], strict=True))
     # CPI 2022 = 122.8 (curated level); 2023 has no level, only "5,5 %" → 122.8 × 1.055 = 129.554
     assert by_year["2022"] == pytest.approx(122.8)

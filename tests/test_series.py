@@ -9,22 +9,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.dataset import read_text_table
+from analysis.observations.dataset import read_text_table
+from analysis.observations.lineage import lineage
 from analysis.paths import project_paths
-from analysis.series import (
-    SERIES_COLUMNS,
-    SeriesConflictError,
+from analysis.series.frame import SERIES_COLUMNS, SeriesConflictError, series_frame
+from analysis.series.harmonise import harmonised_series
+from analysis.series.select import (
     approximate_inputs,
-    harmonised_series,
     is_additive,
-    lineage,
     printed_step,
     propagated_step,
     select_series,
-    series_frame,
     suspect_rows,
 )
-from analysis.units import UnitError
+from analysis.series.units import UnitError
 
 
 def obs_row(entity, period, indicator, value, unit="persons", *, category="", status="actual",
@@ -201,7 +199,8 @@ def test_is_additive() -> None:
     assert not is_additive("sa_duration_months", "months")
 
 
-@settings(deadline=None)  # a property, not a timing: the machine is shared (timings go in benchmarks)
+# no deadline: a property is not a speed target, and a shared machine makes each example slow
+@settings(deadline=None)
 @given(
     a=st.dictionaries(st.integers(2010, 2019).map(str), st.integers(0, 10**6), min_size=1),
     b=st.dictionaries(st.integers(2010, 2019).map(str), st.integers(0, 10**6), min_size=1),

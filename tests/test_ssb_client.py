@@ -1,4 +1,4 @@
-"""Tests for the PxWebApi v2 client (analysis.ssb.client) against a local HTTP server.
+"""Tests for the PxWebApi v2 client (analysis.sources.ssb.client) against a local HTTP server.
 
 The server (``tests/ssb_fakeserver.py``) is real ``http.server`` on 127.0.0.1; no network.
 Sleeps are recorded (and kept tiny) so the tests stay fast.
@@ -15,8 +15,11 @@ import pandas as pd
 import pytest
 from ssb_fakeserver import FakeSsb
 
-from analysis.ssb import client as client_mod
-from analysis.ssb.client import Cache, NotCachedError, PxWebClient, RateLimiter, Selection, SsbError
+from analysis.sources.ssb import cache as cache_mod
+from analysis.sources.ssb import client as client_mod
+from analysis.sources.ssb.cache import Cache, RateLimiter
+from analysis.sources.ssb.client import NotCachedError, PxWebClient, SsbError
+from analysis.sources.ssb.selection import Selection
 
 SEL_12362 = Selection.of(
     {
@@ -251,7 +254,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
-        client_mod._atomic_write(tmp_path / "x.json", b"{}")
+        cache_mod._atomic_write(tmp_path / "x.json", b"{}")
     assert list(tmp_path.iterdir()) == []
 
 

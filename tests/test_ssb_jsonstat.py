@@ -1,4 +1,4 @@
-"""Tests for the JSON-stat 2.0 decoder (analysis.ssb.jsonstat).
+"""Tests for the JSON-stat 2.0 decoder (analysis.sources.ssb.jsonstat).
 
 The real SSB responses in ``../shared/fixtures/ssb`` are decoded and compared cell by cell with
 ``pyjstat`` as an independent decoder (values equal, nulls in the same places); the status
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.ssb import jsonstat
+from analysis.sources.ssb import jsonstat
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pyjstat")
 

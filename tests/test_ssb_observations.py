@@ -1,5 +1,5 @@
-"""Tests for table resolution (analysis.ssb.tables) and observation rows / merge rule
-(analysis.ssb.observations), partly on the real KOSTRA fixture in ../shared/fixtures/ssb."""
+"""Tests for table resolution (analysis.sources.ssb.tables) and observation rows / merge rule
+(analysis.sources.ssb.observations), partly on the real KOSTRA fixture in ../shared/fixtures/ssb."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from ssb_fakeserver import FakeSsb
 
-from analysis.dataset import OBSERVATION_COLUMNS, read_text_table
-from analysis.ssb import jsonstat
-from analysis.ssb.client import DataResult, Response
-from analysis.ssb.observations import plain_decimal, reconcile, source_id, table_rows
-from analysis.ssb.tables import (
+from analysis.observations.dataset import read_text_table
+from analysis.schema import OBSERVATION_COLUMNS
+from analysis.sources.ssb import jsonstat
+from analysis.sources.ssb.client import DataResult, Response
+from analysis.sources.ssb.observations import plain_decimal, reconcile, source_id, table_rows
+from analysis.sources.ssb.tables import (
     KOSTRA_EXPENDITURE_MAPPING,
     ContentRule,
     TableSpec,

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.breaks import fit_its
-from analysis.decomposition import decompose_payout_change
+from analysis.models.breaks import fit_its
+from analysis.models.decomposition import decompose_payout_change
 from analysis.paths import project_paths
 
 # Units the payouts may be printed in, as multiples of NOK (kept local: this test must not depend

@@ -1,4 +1,4 @@
-"""Tests for the count trends (analysis.trend).
+"""Tests for the count trends (analysis.models.trend).
 
 Expectations come from the construction (exact exponential growth has an exact Poisson fit), from
 hand calculation (Fisher information of a flat series) and from a second computation (scipy's
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
-from analysis.trend import TrendFit, TrendNotEstimated, count_trends, negbin_trend, poisson_trend
+from analysis.models.trend import TrendFit, TrendNotEstimated, count_trends, negbin_trend, poisson_trend
 
 
 def test_exact_exponential_growth_is_recovered_by_poisson():

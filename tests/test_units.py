@@ -1,4 +1,4 @@
-"""Tests for analysis.units: money scales convert, everything else refuses."""
+"""Tests for analysis.series.units: money scales convert, everything else refuses."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.units import (
-    ADDITIVE_UNITS,
-    MONEY_UNITS,
-    UnitError,
-    common_unit,
-    conversion_factor,
-    convert,
-    convert_values,
-)
+from analysis.schema import ADDITIVE_UNITS, MONEY_UNITS
+from analysis.series.units import UnitError, common_unit, conversion_factor, convert, convert_values
 
 
 def test_money_conversions_by_hand() -> None:

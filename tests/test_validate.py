@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.observations.validate import valid_period, validate_dataset
 from analysis.paths import ProjectPaths
-from analysis.validate import valid_period, validate_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -214,7 +214,7 @@ def _frame(rows: list[tuple[str, str, str, str, str, str]]):
 
 
 def test_findings_parts_sum_and_net() -> None:
-    from analysis.validate import consistency_findings
+    from analysis.observations.validate import consistency_findings
 
     obs = _frame(
         [

@@ -22,8 +22,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.observations.validate import validate_dataset
     from analysis.paths import project_paths
-    from analysis.validate import validate_dataset
 
     report = validate_dataset(project_paths(args.root))
     for note in report.notes:
@@ -49,7 +49,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from analysis.book import build_command
+    from analysis.book.toc import build_command
 
     return build_command(args)
 
@@ -61,7 +61,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch_ssb(args: argparse.Namespace) -> int:
-    from analysis.ssb.cli import fetch_command
+    from analysis.sources.ssb.cli import fetch_command
 
     return fetch_command(args)
 

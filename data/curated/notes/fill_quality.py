@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "src"))
-from analysis.numbers import printed_forms  # noqa: E402
+from analysis.observations.numbers import printed_forms  # noqa: E402
 
 PATH = Path("data/curated/observations.csv")
 UPPER = r"nesten|nærmere|i underkant av|underkant av|nearly|almost|just under|opp mot"

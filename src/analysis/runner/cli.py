@@ -9,7 +9,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from analysis.dataset import load_dataset
+from analysis.observations.dataset import load_dataset
 from analysis.paths import ProjectPaths, project_paths
 from analysis.runner.execute import RunOutcome, execute_run, output_paths
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded

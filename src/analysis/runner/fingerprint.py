@@ -1,8 +1,9 @@
 """What a run depends on, hashed: the cache key that says whether a run must be redone.
 
-A run depends on its template, its parameters, the observations it reads (see ``analysis.scope``),
-the reference tables, the package code and the pinned environment. Hashing the observations the run
-reads — not the whole file — means a corrected Bergen figure reruns the Bergen runs only.
+A run depends on its template, its parameters, the observations it reads (see
+``analysis.observations.scope``), the reference tables, the package code and the pinned
+environment. Hashing the observations the run reads — not the whole file — means a corrected
+Bergen figure reruns the Bergen runs only.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.observations.scope import run_observations
 from analysis.paths import ProjectPaths
 from analysis.runner.grid import Run
-from analysis.scope import run_observations
 
 # Bump when the runner changes what it writes, so that every run is redone.
 RUNNER_FORMAT = "1"

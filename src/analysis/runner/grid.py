@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analysis.observations.lineage import related_codes
 from analysis.paths import ProjectPaths
-from analysis.scope import related_codes
 
 
 class GridError(ValueError):

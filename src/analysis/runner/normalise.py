@@ -26,7 +26,7 @@ def promote_image_metadata(cell: nbformat.NotebookNode, label: str) -> None:
 
     myst-nb reads ``alt`` only from ``cell.metadata.mystnb.image`` and makes a numbered figure from
     ``cell.metadata.mystnb.figure``; a notebook cannot set its own cell metadata while it runs, so
-    ``analysis.report.show`` puts them on the output and the runner moves them here.
+    ``analysis.page.show`` puts them on the output and the runner moves them here.
     """
     for output in cell.get("outputs", []):
         meta = output.get("metadata", {}).get("image/png", {})
@@ -87,7 +87,7 @@ def notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
 
 
 def key_figures(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
-    """Glued values with their unit and source ids, from outputs made by ``analysis.report.glue``."""
+    """Glued values with their unit and source ids, from outputs made by ``analysis.page.glue``."""
     figures: list[dict[str, Any]] = []
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -1,0 +1,192 @@
+"""``python -m analysis build``: generate the table of contents and data pages, then run Jupyter Book.
+
+The book is assembled, never computed: executed notebooks come from the runner
+(``book/reports``); the pages generated here only lay out the curated tables. Jupyter Book runs
+with warnings as errors into a staging folder, and ``_build/html`` is replaced only when the build
+succeeds, so a failed build never leaves a half-written site behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from analysis.book.datapages import write_data_pages
+from analysis.observations.dataset import Dataset, load_dataset
+from analysis.paths import ProjectPaths, project_paths
+from analysis.runner.cli import stale_runs
+from analysis.runner.fingerprint import Fingerprinter
+from analysis.runner.grid import GridError, Run, load_grid
+
+HAND_WRITTEN = {
+    "root": "book/index",
+    "intro": ["book/introduction", "book/national", "book/cost_surge"],
+    "reference": ["book/data_sources", "book/methods", "book/rerun", "book/glossary"],
+}
+GENERATED = "book/generated"
+TEMPLATE_ORDER = ["overview", "recipients", "payouts", "qualification", "cost_surge", "comparison"]
+
+
+def _template_rank(template: str) -> tuple[int, str]:
+    return (TEMPLATE_ORDER.index(template) if template in TEMPLATE_ORDER else len(TEMPLATE_ORDER), template)
+
+
+def chapter_index_page(run_group: list[Run], data: Dataset) -> str:
+    """The generated landing page of one entity-year chapter."""
+    first = run_group[0]
+    name = data.entity_name(first.entity_code)
+    lines = [
+        f"# {name}, {first.year}",
+        "",
+        f"Entity code `{first.entity_code}`. The sections below are notebooks executed for this entity "
+        f"and year; each ends with its provenance (data snapshot, sources, parameters) and downloads.",
+        "",
+    ]
+    comparison = first.parameters.get("comparison_entities") or []
+    if comparison:
+        names = ", ".join(f"{data.entity_name(c)} (`{c}`)" for c in comparison)
+        lines += [f"Compared with: {names}.", ""]
+    return "\n".join(lines)
+
+
+def grouped_runs(runs: list[Run]) -> dict[str, dict[int, list[Run]]]:
+    """Runs grouped by entity code, then year (grid order kept)."""
+    groups: dict[str, dict[int, list[Run]]] = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        groups[run.entity_code][run.year].append(run)
+    return groups
+
+
+def entity_page(entity_code: str, years: dict[int, list[Run]], data: Dataset) -> str:
+    """The generated landing page of one entity: what it is and the years the book covers."""
+    row = data.entities.set_index("entity_code").loc[entity_code]
+    label = years[min(years)][0].label
+    lines = [f"# {label}", "", f"Entity code `{entity_code}`, level: {row['level']}."]
+    if row["note"]:
+        lines += ["", str(row["note"])]
+    lines += ["", "Years in this book: " + ", ".join(f"[{y}]({y}/index.md)" for y in sorted(years)) + ".", ""]
+    return "\n".join(lines)
+
+
+def runs_table(runs: list[Run], data: Dataset) -> str:
+    """Markdown table for the front page: one row per entity, links to its years (paths from book/)."""
+    rows = ["| Entity | Code | Years |", "|---|---|---|"]
+    for entity_code, years in grouped_runs(runs).items():
+        label = years[min(years)][0].label
+        links = ", ".join(f"[{y}](reports/{entity_code}/{y}/index.md)" for y in sorted(years))
+        rows.append(f"| [{label}](reports/{entity_code}/index.md) | `{entity_code}` | {links} |")
+    return "\n".join(rows) + "\n"
+
+
+def make_toc(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict:
+    """The Jupyter Book table of contents: hand-written chapters, one part with a chapter per entity
+    (a section per year, a subsection per template), then the data and methods pages."""
+    parts: list[dict] = [
+        {"caption": "The story", "chapters": [{"file": f} for f in HAND_WRITTEN["intro"]]},
+    ]
+    chapters = []
+    for entity_code, years in grouped_runs(runs).items():
+        (paths.root / "book" / "reports" / entity_code / "index.md").write_text(
+            entity_page(entity_code, years, data), encoding="utf-8"
+        )
+        year_sections = []
+        for year in sorted(years):
+            group = sorted(years[year], key=lambda r: _template_rank(r.template))
+            folder = f"book/reports/{entity_code}/{year}"
+            (paths.root / folder / "index.md").write_text(chapter_index_page(group, data), encoding="utf-8")
+            year_sections.append(
+                {"file": f"{folder}/index", "sections": [{"file": f"{folder}/{r.template}"} for r in group]}
+            )
+        chapters.append({"file": f"book/reports/{entity_code}/index", "sections": year_sections})
+    parts.append({"caption": "Municipalities and districts", "chapters": chapters})
+    reference = [{"file": f} for f in HAND_WRITTEN["reference"]]
+    reference += [
+        {"file": f"{GENERATED}/data_dictionary"},
+        {"file": f"{GENERATED}/coverage"},
+        {"file": f"{GENERATED}/sources"},
+    ]
+    parts.append({"caption": "Data and methods", "chapters": reference})
+    return {"format": "jb-book", "root": HAND_WRITTEN["root"], "parts": parts}
+
+
+def build_command(args: argparse.Namespace) -> int:
+    """``python -m analysis build``: generate pages and toc, run Jupyter Book, swap in _build/html."""
+    paths = project_paths(args.root)
+    try:
+        data = load_dataset(paths)
+        runs = load_grid(paths, data.observations, data.entities)
+    except GridError as exc:
+        print(f"build: error: {exc}", file=sys.stderr)
+        return 2
+    missing = [r for r in runs if not r.notebook_path(paths).exists()]
+    if missing:
+        print(
+            f"build: error: {len(missing)} run(s) have no executed notebook, e.g. {missing[0].key}; "
+            "run `python -m analysis run` first",
+            file=sys.stderr,
+        )
+        return 1
+    stale = stale_runs(runs, Fingerprinter(paths, data.observations, data.entities), paths)
+    for run, _ in stale:
+        print(f"build: warning: {run.key} is stale (inputs changed since it ran)", file=sys.stderr)
+    (paths.root / GENERATED).mkdir(parents=True, exist_ok=True)
+    write_data_pages(data, paths.root / GENERATED)
+    (paths.root / GENERATED / "runs_table.md").write_text(runs_table(runs, data), encoding="utf-8")
+    toc = make_toc(paths, runs, data)
+    (paths.root / "_toc.yml").write_text(
+        "# Generated by `python -m analysis build` from book/runs.yml; do not edit.\n"
+        + yaml.safe_dump(toc, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    out = (args.output or paths.build_dir).resolve()
+    staging = out / ".staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(paths.root),
+        "--toc",
+        str(paths.root / "_toc.yml"),
+        "--config",
+        str(paths.root / "_config.yml"),
+        "--path-output",
+        str(staging),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    print(
+        f"build: {len(runs)} executed notebooks, {len(toc['parts'])} parts; running Jupyter Book with "
+        f"warnings as errors (log: {out / 'jupyter-book.log'})",
+        flush=True,
+    )
+    log = out / "jupyter-book.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as fh:
+        result = subprocess.run(cmd, cwd=paths.root, check=False, stdout=fh, stderr=subprocess.STDOUT)
+    built = staging / "_build" / "html"
+    if result.returncode != 0 or not (built / "index.html").exists():
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        problems = [line for line in lines if "WARNING" in line or "ERROR" in line or "Error" in line]
+        for line in (problems or lines)[-40:]:
+            print(line, file=sys.stderr)
+        print(
+            f"build: error: Jupyter Book failed (exit {result.returncode}; full log {log}); the previous "
+            f"{out / 'html'} is left as it was",
+            file=sys.stderr,
+        )
+        return 1
+    target = out / "html"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.move(str(built), str(target))
+    shutil.rmtree(staging, ignore_errors=True)
+    print(f"build: done: {target / 'index.html'}")
+    return 0

@@ -1,0 +1,197 @@
+"""The notebook side of a page: show sections, glue key figures, the provenance footer.
+
+Notebooks stay thin: parameters, section calls and words. May import :mod:`analysis.sections`,
+:mod:`analysis.present` and :mod:`analysis.observations`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from analysis import __version__
+from analysis.observations.run import RunContext, open_run
+from analysis.present.tables import styled_table
+from analysis.present.text import fmt
+from analysis.sections.base import Section
+
+GLUE_PREFIX = "application/papermill.record/"  # myst_nb's prefix for glued, undisplayed values
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def glue(
+    key: str, value: Any, *, unit: str, sources: Iterable[str], display: bool = False, record: bool = True
+) -> None:
+    """Glue ``value`` for use in the book's prose and record it as a key figure.
+
+    The output is what ``myst_nb.glue`` emits (so ``{glue:text}`` works) plus, in the output's
+    metadata, the value, unit and source ids that the runner collects into the key-figures file.
+    """
+    from IPython.display import display as ipy_display
+
+    plain = _plain(value)
+    text = repr(plain) if not isinstance(plain, str) else plain
+    prefix = "" if display else GLUE_PREFIX
+    meta: dict[str, Any] = {"scrapbook": {"name": key, "mime_prefix": prefix}}
+    if record:  # a key figure; formatted companions (``<key>_fmt``) are glued with record=False
+        meta["analysis"] = {"key": key, "value": plain, "unit": unit, "sources": sorted(set(sources))}
+    ipy_display({prefix + "text/plain": text}, raw=True, metadata=meta)
+
+
+def missing_note(what: str, supplier: str) -> str:
+    """Markdown saying a section has no data and which source would supply it."""
+    return (
+        f"```{{note}}\nNo data: {what}. The curated dataset has no such figure for this entity and "
+        f"year. {supplier}\n```\n"
+    )
+
+
+def provenance_footer(
+    ctx: RunContext, parameters: dict[str, Any], source_ids: Iterable[str], data_file: str, notebook_file: str
+) -> str:
+    """Markdown footer: data snapshot, sources cited by the numbers on the page, parameters, version."""
+    lines = ["**Provenance**", ""]
+    lines.append(f"- Data snapshot: `observations.csv` sha256 `{ctx.snapshot}`")
+    lines.append(f"- Package: `analysis` {__version__}")
+    params = ", ".join(f"`{k}={v!r}`" for k, v in sorted(parameters.items()))
+    lines.append(f"- Parameters: {params}")
+    lines.append(
+        f"- Downloads: {{download}}`data behind this page (CSV) <{data_file}>`, "
+        f"{{download}}`executed notebook <{notebook_file}>`"
+    )
+    ids = sorted(set(source_ids))
+    if ids:
+        lines.append("- Sources cited on this page:")
+        for _, src in ctx.sources_table(ids).iterrows():
+            where = f"<{src['url']}>" if src["url"] else f"document `{src['file']}`"
+            lines.append(
+                f"  - `{src['source_id']}`: {src['title']} ({src['publisher']}, {src['published']}); {where}"
+            )
+    else:
+        lines.append("- Sources cited on this page: none (no figures for this entity and year)")
+    return "\n".join(lines) + "\n"
+
+
+def show(section: Section, heading_level: int = 2) -> None:
+    """Display a :class:`analysis.sections.base.Section` except its figure: heading, text, table, notes,
+    and glue its key figures. A missing section shows its note instead. Show the figure with
+    :func:`show_figure` in the next cell.
+
+    myst-nb applies a cell's figure options to every output of the cell, so a numbered figure must
+    be alone in its cell; hence two calls.
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"{'#' * heading_level} {section.title}\n"))
+    if section.missing:
+        display(Markdown(f"```{{note}}\n{section.missing}\n```\n"))
+        return
+    if section.text:
+        display(Markdown(section.text))
+    if section.table is not None and len(section.table):
+        display(styled_table(section.table))
+    for note in section.notes:
+        display(Markdown(f"*Note:* {note}"))
+    for kf in section.key_figures:
+        glue(kf.key, kf.value, unit=kf.unit, sources=kf.sources)
+        if isinstance(kf.value, int | float) and not isinstance(kf.value, bool):
+            # the same value formatted for prose ("54 103 thousand kr"), for {glue:text} in chapters
+            glue(f"{kf.key}_fmt", fmt(kf.value, kf.unit), unit="text", sources=kf.sources, record=False)
+
+
+def show_figure(section: Section) -> None:
+    """Display the section's figure (if any) as a PNG whose output metadata carries its alt text and
+    caption; the runner copies them into the cell metadata (``mystnb.image.alt``,
+    ``mystnb.figure``), the only place myst-nb reads them from.
+    """
+    import base64
+    import io
+
+    from IPython.display import display
+
+    if section.missing or section.figure is None:
+        return
+    buffer = io.BytesIO()
+    section.figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
+    label = section.key_figures[0].key if section.key_figures else ""
+    display(
+        {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": section.alt_text},
+        raw=True,
+        metadata={"image/png": {"alt": section.alt_text, "caption": section.caption, "label": label}},
+    )
+
+
+class Page:
+    """One executed template: its run context, the sections shown and the sources they cite.
+
+    Templates stay thin::
+
+        page = Page.open("payouts", entity_code, year, comparison_entities, cpi_base_year, break_month)
+        page.show(sec.annual_indicator(page.ctx, ...))   # heading, text, table, glue
+        page.show_figure()                                # the figure, alone in its cell
+        page.footer()                                     # provenance
+    """
+
+    def __init__(self, template: str, ctx: RunContext, parameters: dict[str, Any]) -> None:
+        self.template = template
+        self.ctx = ctx
+        self.parameters = parameters
+        self.cited: set[str] = set()
+        self._last: Section | None = None
+
+    @classmethod
+    def open(
+        cls,
+        template: str,
+        entity_code: str,
+        year: int,
+        comparison_entities: Sequence[str] = (),
+        cpi_base_year: int | None = None,
+        break_month: str | None = None,
+    ) -> Page:
+        parameters: dict[str, Any] = {
+            "entity_code": entity_code,
+            "year": year,
+            "comparison_entities": list(comparison_entities),
+        }
+        if cpi_base_year is not None:
+            parameters["cpi_base_year"] = cpi_base_year
+        if break_month is not None:
+            parameters["break_month"] = break_month
+        return cls(template, open_run(entity_code, year, comparison_entities), parameters)
+
+    def show(self, section: Section) -> None:
+        """Display a section (see :func:`show`) and remember its sources for the footer."""
+        show(section)
+        self.cited.update(section.sources)
+        self._last = section
+
+    def show_figure(self) -> None:
+        """The figure of the section shown last, if any (see :func:`show_figure`)."""
+        if self._last is not None:
+            show_figure(self._last)
+
+    def footer(self, extra_sources: Iterable[str] = ()) -> None:
+        """The provenance footer with downloads of this page's data and notebook."""
+        from IPython.display import Markdown, display
+
+        self.cited.update(extra_sources)
+        display(
+            Markdown(
+                provenance_footer(
+                    self.ctx,
+                    self.parameters,
+                    self.cited,
+                    f"{self.template}.data.csv",
+                    f"{self.template}.ipynb",
+                )
+            )
+        )

@@ -1,0 +1,114 @@
+"""Numbers and units as text: Norwegian number style, prose with units, unit labels for tables.
+
+Imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def format_number(value: float, decimals: int = 0, *, norwegian: bool = True) -> str:
+    """Format a number for axes and alt text.
+
+    Norwegian: thousands separated by a space, decimal comma, minus sign U+2212
+    (``1657`` → ``1 657``; ``10.5`` → ``10,5``; ``-17440`` → ``−17 440``). English: ``1,657``,
+    ``10.5``, ``-17,440``. NaN → ``"missing"``. Reference: Språkrådet, "Skrivemåten av tal".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing"
+    text = f"{abs(value):,.{decimals}f}"
+    if norwegian:
+        text = text.replace(",", " ").replace(".", ",")
+        sign = "\u2212"
+    else:
+        sign = "-"
+    rounded_zero = float(f"{abs(value):.{decimals}f}") == 0
+    return (sign + text) if value < 0 and not rounded_zero else text
+
+
+UNIT_LABELS = {
+    "NOK": "NOK",
+    "NOK_1000": "NOK 1,000",
+    "NOK_million": "NOK million",
+    "NOK_billion": "NOK billion",
+    "percent": "%",
+    "percentage_points": "percentage points",
+    "index_2015_100": "index (2015=100)",
+}
+
+
+def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:
+    """A number for prose, Norwegian style (``1 657``; ``10,5``) with a readable unit."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "p-value":
+        return format_number(float(value), 3)
+    if unit == "year":
+        return str(int(value))
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
+    text = format_number(float(value), decimals)
+    return text + _suffix(unit)
+
+
+#: Unit words after a number in prose ("1 657 persons", "10,5 %", "7,4 billion kr").
+PROSE_UNITS: dict[str, str] = {
+    "NOK": " kr",
+    "NOK_1000": " thousand kr",
+    "NOK_million": " million kr",
+    "NOK_billion": " billion kr",
+    "percent": " %",
+    "percentage_points": " percentage points",
+    "months": " months",
+    "days": " days",
+    "persons": " persons",
+    "cases": " cases",
+    "participants": " participants",
+}
+_MONEY_SCALES: tuple[tuple[float, str], ...] = ((1e9, " billion kr"), (1e6, " million kr"), (1.0, " kr"))
+_NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1e3, "NOK_million": 1e6, "NOK_billion": 1e9}
+
+
+def _suffix(unit: str) -> str:
+    return PROSE_UNITS.get(unit, f" {unit}" if unit and unit not in {"count", "text"} else "")
+
+
+def round_to_step(value: float, step: float) -> float:
+    """``value`` rounded to the power of ten at or below ``step`` (unchanged when ``step`` is 0):
+    the digits of a result that its rounded inputs can carry, for tables and chart labels."""
+    if not step or math.isnan(step) or math.isnan(value):
+        return value
+    exponent = math.floor(math.log10(step * (1 + 1e-9)))
+    return round(value / 10**exponent) * 10**exponent if exponent >= 0 else round(value, -exponent)
+
+
+def format_at_precision(value: float, unit: str, step: float) -> str:
+    """A result printed no more precisely than its least precise input ("about 7,4 billion kr").
+
+    ``step`` is how far the result can move with its rounded inputs, in ``unit`` (see
+    :func:`analysis.series.select.propagated_step`); the value is rounded to the power of ten at or
+    below it and prefixed "about". Money is written in billion or million kroner when that is how
+    coarse the step is (7 400 000 thousand kr known to 0,1 billion → "about 7,4 billion kr"); other
+    units keep theirs ("about 131 000 persons", "about 32 %"). ``step`` 0 (exact inputs) prints the
+    value as :func:`fmt` does, without "about".
+    """
+    if value is None or math.isnan(value):
+        return "missing"
+    suffix = _suffix(unit)
+    if not step or math.isnan(step):
+        decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
+        return format_number(value, decimals) + suffix
+    if unit in _NOK_PER_UNIT:  # in kroner, then the largest scale below the value that the step fills
+        value, step = value * _NOK_PER_UNIT[unit], step * _NOK_PER_UNIT[unit]
+        scales = [i for i, (f, _) in enumerate(_MONEY_SCALES) if abs(value) >= f or f == 1.0]
+        i = scales[0]
+        while _MONEY_SCALES[i][0] > 1.0 and step / _MONEY_SCALES[i][0] < 0.01:
+            i += 1
+        scale, suffix = _MONEY_SCALES[i]
+        value, step = value / scale, step / scale
+    exponent = math.floor(math.log10(step * (1 + 1e-9)))
+    if exponent >= 0:
+        rounded = round(value / 10**exponent) * 10**exponent
+        return "about " + format_number(rounded, 0) + suffix
+    return "about " + format_number(value, -exponent) + suffix

@@ -1,0 +1,133 @@
+"""Monthly sections: the months of the chapter year against the year before, and the break test.
+
+May import :mod:`analysis.sections.base`, :mod:`analysis.models`, :mod:`analysis.present`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.models.breaks import InsufficientDataError, fit_its, scan_breaks
+from analysis.observations.run import RunContext
+from analysis.present import charts
+from analysis.present.text import UNIT_LABELS, fmt, format_number
+from analysis.sections.base import (
+    KeyFigure,
+    Section,
+    entity_series,
+    label_of,
+    no_data,
+    sources_of,
+)
+
+
+def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
+    """Monthly values of the chapter year and the year before, side by side."""
+    series = entity_series(ctx, indicator, frequency="monthly")
+    years = (
+        [y for y in (ctx.year - 1, ctx.year) if any(series["period"].str.startswith(str(y)))]
+        if len(series)
+        else []
+    )
+    if not years:
+        return no_data(
+            title,
+            f"No monthly figures for {label_of(ctx, indicator).lower()} in {ctx.year - 1}–{ctx.year}",
+            indicator,
+        )
+    data = series[series["period"].str[:4].isin([str(y) for y in years])]
+    unit = data["unit"].iloc[0]
+    srcs = sources_of(data)
+    fig, alt = charts.monthly_chart(
+        data,
+        years=years,
+        title=f"{label_of(ctx, indicator)} by month\n{ctx.entity_name}",
+        unit=unit,
+        sources=ctx.dataset.sources,
+        source_ids=srcs,
+    )
+    this = data[data["period"].str.startswith(str(ctx.year))]
+    kfs = [KeyFigure(f"{key}_months", int(len(this)), "count", srcs)]
+    text = f"{len(data)} monthly figures for {', '.join(map(str, years))}."
+    if len(this):
+        peak = this.loc[this["value"].idxmax()]
+        text += f" The highest month of {ctx.year} is {peak['period']} with {fmt(peak['value'], unit)}."
+        kfs.append(KeyFigure(f"{key}_peak", float(peak["value"]), unit, srcs))
+    return Section(
+        title=title,
+        text=text,
+        figure=fig,
+        alt_text=alt,
+        sources=srcs,
+        key_figures=kfs,
+        caption=f"{label_of(ctx, indicator)} by month, {' and '.join(map(str, years))}.",
+        table=_monthly_table(data),
+    )
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
+    """Months as rows, years as columns (the unit is in the chart and the text), plus the year total
+    of the months shown."""
+    frame = data.assign(year=data["period"].str[:4], month=data["period"].str[5:7].astype(int))
+    table = frame.pivot_table(index="month", columns="year", values="value", aggfunc="first")
+    table.index = [MONTHS[m - 1] for m in table.index]
+    table.loc["Sum of months"] = table.sum(min_count=1)
+    unit = UNIT_LABELS.get(data["unit"].iloc[0], data["unit"].iloc[0])
+    table.columns = [f"{c} ({unit})" for c in table.columns]
+    return table.rename_axis("month").reset_index()
+
+
+def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str, key: str) -> Section:
+    """Segmented regression with a level and slope change at ``break_month``, plus a break search."""
+    series = entity_series(ctx, indicator, frequency="monthly")
+    if not len(series):
+        return no_data(title, f"No monthly series of {label_of(ctx, indicator).lower()}", indicator)
+    y = pd.Series(series["value"].to_numpy(), index=pd.PeriodIndex(series["period"], freq="M"))
+    srcs = sources_of(series)
+    unit = series["unit"].iloc[0]
+    try:
+        its = fit_its(y, break_month)
+    except InsufficientDataError as exc:
+        return Section(
+            title=title, missing=f"The monthly series is too short for a break at {break_month}: {exc}"
+        )
+    scan = scan_breaks(y)
+    level, (lo, hi) = its.level_change, its.level_change_ci
+    slope = its.slope_change
+    found = scan.best_month
+    text = (
+        f"A segmented regression of {len(y)} monthly values ({y.index.min()}–{y.index.max()}) with a break "
+        f"in {break_month} estimates a level change of **{fmt(level, unit)}** (95 % CI {fmt(lo, unit)} to "
+        f"{fmt(hi, unit)}, p = {format_number(its.level_change_pvalue, 3)}) and a slope change of "
+        f"{fmt(slope, unit)} per month (p = {format_number(its.slope_change_pvalue, 3)}), with "
+        f"Newey–West (HAC) standard errors. A search over all admissible break months puts the best split "
+        f"at {found}."
+    )
+    kfs = [
+        KeyFigure(f"{key}_level_change", level, unit, srcs),
+        KeyFigure(f"{key}_slope_change", slope, unit, srcs),
+        KeyFigure(f"{key}_level_change_p", its.level_change_pvalue, "p-value", srcs),
+        KeyFigure(f"{key}_best_break", found, "month", srcs),
+    ]
+    table = pd.DataFrame(
+        [
+            {
+                "term": "level change",
+                "estimate": level,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": its.level_change_pvalue,
+            },
+            {
+                "term": "slope change",
+                "estimate": slope,
+                "ci_low": its.slope_change_ci[0],
+                "ci_high": its.slope_change_ci[1],
+                "p_value": its.slope_change_pvalue,
+            },
+        ]
+    )
+    return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
