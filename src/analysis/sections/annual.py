@@ -128,13 +128,13 @@ def composition_rows(
 ) -> pd.DataFrame:
     """The parts of one breakdown for one entity and year: one table of one source, the entity's own.
 
-    Rules (issue 12, "like with like"): only the entity's own codes are read — its code, or a code of
-    the same territory valid that year (Bergen 1201 for 4601 in 2011), never a predecessor's or a
-    neighbour's (:func:`analysis.observations.lineage.lineage`); suspect rows never. Of the tables found (rows of
-    one source on one locator), the one with the most groups wins (ties: the entity's own code, then
-    source and locator); a group the chosen table lacks is taken from the same source's other lines
-    only (a table that wraps over lines), never from another source. Columns: group, value, unit,
-    source_id, locator; empty when nothing is printed.
+    Rules (issue 12, "like with like"): only the entity's own codes are read — its code, or a code
+    of the same territory valid that year (Bergen 1201 for 4601 in 2011), never a predecessor's or
+    a neighbour's (:func:`analysis.observations.lineage.lineage`); suspect rows never. Of the tables
+    found (rows of one source on one locator), the one with the most groups wins (ties: the
+    entity's own code, then source and locator); a group the chosen table lacks is taken from the
+    same source's other lines only (a table that wraps over lines), never from another source.
+    Columns: group, value, unit, source_id, locator; empty when nothing is printed.
     """
     lin = lineage(entities, entity_code)
     codes = [entity_code] + [c for c in lin.codes_for_year(year) if c != entity_code]

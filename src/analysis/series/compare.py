@@ -378,7 +378,7 @@ def like_with_like(
     CPI levels ``cpi``); a figure whose year has no CPI is left out. The three-year window is this
     project's choice (written down in the methods chapter): wider gaps set 2011 beside 2023.
     """
-    from analysis.units import is_money
+    from analysis.series.units import is_money
 
     ok = table[(table["missing_reason"] == "") & (table["period"].str.len() == 4)].copy()
     ok["year"] = ok["period"].astype(int)
