@@ -75,7 +75,7 @@ def comparison(
             "computed_as": table["formula"],
         }
     )
-    if money:
+    if money and (table["gap_years"] != 0).any():  # kroner of other years: show both
         shown = shown.rename(columns={"value": f"value_{ref}_kroner"})
         shown.insert(2, "nominal", table["nominal"])
     if not shown["computed_as"].astype(bool).any():
