@@ -36,4 +36,9 @@ glue("entity_name", page.ctx.entity_name, unit="text", sources=[])
 page.show(sec.published_figures(page.ctx, "Figures as printed", "n_figures"))
 
 # %% tags=["remove-input"]
+set_aside = sec.set_aside_section(page.ctx, "Set aside")  # quality=suspect: listed, never computed with
+if set_aside is not None:
+    page.show(set_aside)
+
+# %% tags=["remove-input"]
 page.footer()

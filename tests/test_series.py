@@ -15,16 +15,24 @@ from analysis.paths import project_paths
 from analysis.sections.base import approximate_inputs
 from analysis.series.frame import SERIES_COLUMNS, SeriesConflictError, series_caveats, series_frame
 from analysis.series.harmonise import harmonised_series
-from analysis.series.select import RoundedInput, is_additive, rounded_inputs, select_series
+from analysis.series.select import (
+    RoundedInput,
+    is_additive,
+    printed_step,
+    propagated_step,
+    rounded_inputs,
+    select_series,
+    suspect_rows,
+)
 from analysis.series.units import UnitError
 
 
 def obs_row(entity, period, indicator, value, unit="persons", *, category="", status="actual",
-            source="src-a", locator="line 1", preferred=True):  # fmt: skip
+            source="src-a", locator="line 1", preferred=True, quality="exact"):  # fmt: skip
     return {
         "entity_code": entity, "period": period, "indicator": indicator, "category": category,
         "value": float(value), "unit": unit, "status": status, "source_id": source, "locator": locator,
-        "excerpt": "", "preferred": preferred, "note": "",
+        "excerpt": "", "preferred": preferred, "note": "", "quality": quality,
     }  # fmt: skip
 
 
@@ -221,29 +229,34 @@ def test_series_frame_helper() -> None:
 
 
 def test_approximate_inputs_names_rounded_rows_only() -> None:
-    # invented rows (test data): one printed in billions, one with "rounded" in its note, one exact,
-    # one rounded but not preferred, one rounded in a year not asked for
-    billions = obs_row("EAK", "2021", "sa_payout_gross", 6.71, "NOK_billion", source="ntb")
-    about = obs_row("EAK", "2021", "sa_recipients", 119400, source="ssb-a") | {"note": "'om lag' (rounded)"}
-    exact = obs_row("EAK", "2023", "sa_recipients", 152645, source="ssb-b")
-    not_used = obs_row("EAK", "2023", "sa_recipients", 152500, source="x", preferred=False) | {
-        "note": "rounded"
+    # invented rows (test data): one rounded in billions, one rounded in persons, one exact, one
+    # rounded but not preferred, one lower bound in a year not asked for, and one whose note says
+    # "rounded" while its quality says exact (the column decides, not the note's words)
+    billions = obs_row("EAK", "2021", "sa_payout_gross", 6.71, "NOK_billion", source="ntb", quality="rounded")
+    about = obs_row("EAK", "2021", "sa_recipients", 119400, source="ssb-a", quality="rounded") | {
+        "note": "'om lag'"
     }
-    other_year = obs_row("EAK", "2020", "sa_recipients", 124400) | {"note": "lower bound"}
-    obs = frame(billions, about, exact, not_used, other_year)
-    years = ["2021", "2023"]
+    exact = obs_row("EAK", "2023", "sa_recipients", 152645, source="ssb-b")
+    not_used = obs_row("EAK", "2023", "sa_recipients", 152500, source="x", preferred=False, quality="rounded")
+    other_year = obs_row("EAK", "2020", "sa_recipients", 124400, quality="lower_bound")
+    words_only = obs_row("EAK", "2019", "sa_recipients", 129894) | {"note": "not rounded, unlike 2018"}
+    obs = frame(billions, about, exact, not_used, other_year, words_only)
+    years = ["2019", "2021", "2023"]
     payout_notes = approximate_inputs(obs, ["EAK"], "sa_payout_gross", years)
-    assert payout_notes == ["sa_payout_gross 2021: 6,71 NOK billion as printed (ntb)"]
+    assert payout_notes == ["sa_payout_gross 2021: 6,71 NOK billion as printed (ntb), rounded"]
     recipient_notes = approximate_inputs(obs, ["EAK"], "sa_recipients", years, label="Recipients")
-    assert recipient_notes == ["Recipients 2021: 119 400 persons as printed (ssb-a) — 'om lag' (rounded)"]
+    assert recipient_notes == ["Recipients 2021: 119 400 persons as printed (ssb-a), rounded — 'om lag'"]
     assert approximate_inputs(obs, ["EAK"], "sa_recipients", ["2023"]) == []
     assert approximate_inputs(obs, ["0301"], "sa_recipients", years) == []
+    assert approximate_inputs(obs, ["EAK"], "sa_recipients", ["2020"]) == [
+        "sa_recipients 2020: 124 400 persons as printed (src-a), a lower bound"
+    ]
     # the same value also printed exactly elsewhere: the point is exact
     exact_twin = obs_row("EAK", "2021", "sa_recipients", 119400, source="ssb-c", locator="table 1")
     assert approximate_inputs(frame(about, exact_twin), ["EAK"], "sa_recipients", ["2021"]) == []
     # the series layer returns the figures, not sentences
     assert rounded_inputs(obs, ["EAK"], "sa_payout_gross", years) == [
-        RoundedInput("sa_payout_gross", "2021", 6.71, "NOK_billion", "ntb", "")
+        RoundedInput("sa_payout_gross", "2021", 6.71, "NOK_billion", "rounded", 10.0**-2, "ntb", "")
     ]
 
 
@@ -272,3 +285,46 @@ def test_caveats_survive_concat_and_filtering() -> None:
     both = pd.concat([a, b], ignore_index=True)
     assert series_caveats(both) == ["summed parts", "joined code"]
     assert series_caveats(both[both["period"] == "2021"]) == ["joined code"]
+
+
+def test_printed_step_is_the_last_printed_digit() -> None:
+    # worked out by hand from the printed forms: "7,4 milliarder", "6,71", "om lag 131 000",
+    # "om lag 119 400", "over 130 000", "<45"
+    assert printed_step(7.4, "rounded") == pytest.approx(0.1)
+    assert printed_step(6.71, "rounded") == pytest.approx(0.01)
+    assert printed_step(131000, "rounded") == 1000
+    assert printed_step(119400, "rounded") == 100
+    assert printed_step(130000, "lower_bound") == 10000
+    assert printed_step(45, "upper_bound") == 1
+    assert printed_step(152645, "exact") == 0
+
+
+def test_propagated_step_of_a_difference_and_a_ratio() -> None:
+    # a difference of 9 770 381 (exact) and 7 400 000 (known to 100 000, both NOK 1000) moves by
+    # 100 000; the ratio 9 770 381 / 7 400 000 moves by 9 770 381 / 7 400 000 − 9 770 381 / 7 500 000
+    diff = propagated_step(lambda a, b: a - b, [9_770_381, 7_400_000], [0, 100_000])
+    assert diff == pytest.approx(100_000)
+    ratio = propagated_step(lambda a, b: a / b, [9_770_381, 7_400_000], [0, 100_000])
+    assert ratio == pytest.approx(9_770_381 / 7_400_000 - 9_770_381 / 7_500_000)
+
+
+def test_suspect_row_never_enters_a_series(entities: pd.DataFrame) -> None:
+    # invented rows (test data) shaped like Oppegård 2015 "692": a suspect row (digits lost), not
+    # preferred, and the only row of its year; and a suspect row that validate would refuse
+    # (preferred) beside an exact one
+    rows = [
+        obs_row("0217", "2014", "sa_payout_per_recipient", 49030, "NOK"),
+        obs_row("0217", "2015", "sa_payout_per_recipient", 692, "NOK", preferred=False, quality="suspect"),
+        obs_row("0217", "2016", "sa_payout_per_recipient", 54738, "NOK"),
+        obs_row("0217", "2016", "sa_payout_per_recipient", 5473, "NOK", source="b", quality="suspect"),
+    ]
+    obs = frame(*rows)
+    s = select_series(obs, "0217", "sa_payout_per_recipient")
+    assert list(s["period"]) == ["2014", "2016"]
+    assert list(s["value"]) == [49030.0, 54738.0]
+    assert s["source_ids"].iloc[1] == ("src-a",)
+    h = harmonised_series(obs, entities, "0217", "sa_payout_per_recipient")
+    assert "2015" not in set(h["period"])
+    listed = suspect_rows(obs, ["0217"])
+    assert list(zip(listed["period"], listed["value"], strict=True)) == [("2015", 692.0), ("2016", 5473.0)]
+    assert suspect_rows(obs, ["0213"]).empty

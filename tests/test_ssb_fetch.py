@@ -22,7 +22,7 @@ from analysis.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 CURATED_HEADER = (
-    "entity_code,period,indicator,category,value,unit,status,source_id,locator,excerpt,preferred,note\n"
+    "entity_code,period,indicator,category,value,unit,status,source_id,locator,excerpt,preferred,note,quality\n"
 )
 
 
@@ -215,9 +215,9 @@ def test_conflict_with_curated_snapshot(server: FakeSsb, root: Path) -> None:
     agree_million = f"{float(gross['value']) / 1000:.1f}"
     (root / "data" / "curated" / "observations.csv").write_text(
         CURATED_HEADER
-        + "0301,2023,exp_net_operating,function=281,1,NOK_1000,actual,doc-a,line 3,x 1,true,\n"
+        + "0301,2023,exp_net_operating,function=281,1,NOK_1000,actual,doc-a,line 3,x 1,true,,exact\n"
         + f"0301,2023,exp_gross_operating,function=281,{agree_million},NOK_million,actual,"
-        + "doc-b,line 9,x,true,\n",
+        + "doc-b,line 9,x,true,,exact\n",
         encoding="utf-8",
     )
     assert run(root, *args) == 0

@@ -57,6 +57,7 @@ def test_cli_passes_on_committed_data(shared_sources: Path) -> None:
         ("indicator", "sa_nonsense", "unknown indicator 'sa_nonsense'"),
         ("unit", "NOK_trillion", "unknown unit 'NOK_trillion'"),
         ("status", "guess", "unknown status 'guess'"),
+        ("quality", "approximately", "quality must be one of exact, rounded, lower_bound"),
     ],
 )
 def test_bad_cell_is_named(data_copy: ProjectPaths, column: str, bad: str, message: str) -> None:
@@ -97,6 +98,44 @@ def test_duplicated_row(data_copy: ProjectPaths) -> None:
     _write(data_copy.observations, columns, rows)
     errors = validate_dataset(data_copy).errors
     assert any(e.line == len(rows) + 1 and "duplicated row" in e.message for e in errors), errors[:3]
+
+
+def _row_where(rows: list[dict[str, str]], **match: str) -> int:
+    for i, row in enumerate(rows):
+        if all(row[k] == v for k, v in match.items()):
+            return i
+    raise AssertionError(f"no row with {match}")
+
+
+def test_quality_column_is_required(data_copy: ProjectPaths) -> None:
+    columns, rows = _rows(data_copy.observations)
+    for row in rows:
+        del row["quality"]
+    _write(data_copy.observations, [c for c in columns if c != "quality"], rows)
+    errors = validate_dataset(data_copy).errors
+    assert [str(e) for e in errors] == ["data/curated/observations.csv:1: missing column(s): quality"]
+
+
+def test_suspect_row_cannot_be_preferred(data_copy: ProjectPaths) -> None:
+    """Oppegård 2015 "692" (digits lost in extraction) is suspect; marking it preferred is refused."""
+    columns, rows = _rows(data_copy.observations)
+    i = _row_where(rows, entity_code="0217", period="2015", indicator="sa_payout_per_recipient")
+    assert rows[i]["quality"] == "suspect" and rows[i]["preferred"] == "false"
+    rows[i]["preferred"] = "true"
+    _write(data_copy.observations, columns, rows)
+    errors = [e for e in validate_dataset(data_copy).errors if e.line == i + 2]
+    assert [(e.column, e.message) for e in errors] == [
+        ("preferred", "a suspect row cannot be preferred=true: no analysis may use it")
+    ]
+
+
+def test_billions_are_never_exact(data_copy: ProjectPaths) -> None:
+    columns, rows = _rows(data_copy.observations)
+    i = _row_where(rows, entity_code="EAK", period="2022", indicator="sa_payout_gross", value="7.4")
+    rows[i]["quality"] = "exact"
+    _write(data_copy.observations, columns, rows)
+    errors = [e for e in validate_dataset(data_copy).errors if e.line == i + 2]
+    assert [e.column for e in errors] == ["quality"]
 
 
 def test_sha256_mismatch_is_reported(data_copy: ProjectPaths, shared_sources: Path) -> None:
@@ -167,6 +206,7 @@ def _frame(rows: list[tuple[str, str, str, str, str, str]]):
                 "excerpt": v,
                 "preferred": "true",
                 "note": "",
+                "quality": "exact",
             }
             for e, p, i, c, v, u in rows
         ]

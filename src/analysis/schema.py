@@ -24,7 +24,15 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "excerpt",
     "preferred",
     "note",
+    "quality",
 )
+#: How exactly the source printed a figure (``data/CURATION.md``, column ``quality``):
+#: ``exact`` as printed to its last digit; ``rounded`` ("om lag 131 000", "7,4 milliarder", "ca.");
+#: ``lower_bound`` ("over 130 000", "i overkant av"); ``upper_bound`` ("nesten", "i underkant av");
+#: ``suspect`` (the printed digits are wrong, e.g. lost in extraction: listed, never computed with).
+QUALITIES: tuple[str, ...] = ("exact", "rounded", "lower_bound", "upper_bound", "suspect")
+#: Qualities of a figure printed less precisely than its digits suggest.
+APPROXIMATE_QUALITIES: frozenset[str] = frozenset({"rounded", "lower_bound", "upper_bound"})
 SOURCE_COLUMNS: tuple[str, ...] = (
     "source_id",
     "title",

@@ -27,6 +27,9 @@ COLUMN_DOCS = {
     "excerpt": "the source's own words around the number, verbatim",
     "preferred": "`true` for the value the analysis uses when sources disagree",
     "note": "the curator's note: table column, contradictions, footnotes",
+    "quality": 'how exactly the number is printed: `exact`; `rounded` ("om lag 131 000", "7,4 '
+    'milliarder", "ca."); `lower_bound` ("over", "i overkant av"); `upper_bound` ("nesten", '
+    '"i underkant av"); `suspect` (digits wrong or lost: listed with the reason, never computed with)',
 }
 
 

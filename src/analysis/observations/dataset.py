@@ -73,7 +73,9 @@ class Dataset:
     derived: pd.DataFrame | None = None
 
     def typed_observations(self) -> pd.DataFrame:
-        """Observations with ``value`` as float and ``preferred`` as bool; codes stay strings."""
+        """Observations with ``value`` as float and ``preferred`` as bool; codes and ``quality`` stay
+        strings (``suspect`` rows are kept here: :func:`analysis.series.select.usable` drops them where
+        values are computed, :func:`analysis.series.select.suspect_rows` lists them)."""
         frame = self.observations.copy()
         frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype(float)
         frame["preferred"] = frame["preferred"].str.lower().eq("true")
@@ -106,12 +108,20 @@ def load_dataset(paths: ProjectPaths | None = None, include_ssb: bool = True) ->
     that disagrees with a curated one is ``preferred=false``, so series pick the curated value.
     """
     p = paths or project_paths()
-    observations = read_text_table(p.observations, OBSERVATION_COLUMNS)
+    required = tuple(c for c in OBSERVATION_COLUMNS if c != "quality")
+    observations = read_text_table(p.observations, required)
+    if "quality" not in observations.columns:
+        raise DataError(
+            f"{_shown(p.observations)}: no 'quality' column (exact, rounded, lower_bound, upper_bound, "
+            "suspect; see data/CURATION.md)"
+        )
     sources = read_text_table(p.sources, SOURCE_COLUMNS)
     ssb_obs = p.observations.with_name(SSB_OBSERVATIONS)
     ssb_src = p.observations.with_name(SSB_SOURCES)
     if include_ssb and ssb_obs.exists() and ssb_src.exists():
-        extra = read_text_table(ssb_obs, OBSERVATION_COLUMNS)
+        extra = read_text_table(ssb_obs, required)
+        if "quality" not in extra.columns:  # written before the column existed: SSB cells are exact
+            extra["quality"] = "exact"
         observations = pd.concat([observations, extra[list(OBSERVATION_COLUMNS)]], ignore_index=True)
         extra_sources = read_text_table(ssb_src, SOURCE_COLUMNS)
         new = extra_sources[~extra_sources["source_id"].isin(sources["source_id"])]

@@ -28,6 +28,7 @@ from analysis.schema import (
     ENTITY_COLUMNS,
     INDICATOR_COLUMNS,
     OBSERVATION_COLUMNS,
+    QUALITIES,
     SOURCE_COLUMNS,
     STATUSES,
     UNITS,
@@ -228,6 +229,7 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
             err("status", f"unknown status {row['status']!r}")
         if row["preferred"] not in ("true", "false"):
             err("preferred", f"preferred must be true or false, not {row['preferred']!r}")
+        _check_quality(row, err)
         if row["source_id"] not in source_ids:
             err("source_id", f"unknown source {row['source_id']!r}")
             continue
@@ -281,6 +283,23 @@ def _check_derived(
     known = {"entity_code": entity_codes, "indicator": indicator_ids, "unit": UNITS}
     for line, column, message in check_derived(derived, obs, known):
         report.errors.append(Problem(rel, line, column or None, message))
+
+
+def _check_quality(row: pd.Series, err) -> None:
+    """``quality`` is one of :data:`analysis.schema.QUALITIES` and agrees with the rest of the row.
+
+    A ``suspect`` row is never ``preferred=true`` and says why in ``note``; a figure in
+    ``NOK_billion`` ("7,4 milliarder") is never ``exact``.
+    """
+    quality = row["quality"]
+    if quality not in QUALITIES:
+        err("quality", f"quality must be one of {', '.join(QUALITIES)}, not {quality!r}")
+    elif quality == "suspect" and row["preferred"] == "true":
+        err("preferred", "a suspect row cannot be preferred=true: no analysis may use it")
+    elif quality == "suspect" and not row["note"].strip():
+        err("note", "a suspect row needs the reason in note")
+    elif quality == "exact" and row["unit"] == "NOK_billion":
+        err("quality", "a figure in NOK_billion is printed rounded: quality rounded or a bound, not exact")
 
 
 def _check_preferred_conflicts(obs: pd.DataFrame, obs_file: str, report: Report) -> None:

@@ -97,8 +97,61 @@ def printed_value(value: float) -> str:
     )
 
 
-def rounded_input_note(label: str, period: str, value: float, unit: str, source_id: str, note: str) -> str:
+def rounded_input_note(
+    label: str, period: str, value: float, unit: str, source_id: str, note: str, how: str = ""
+) -> str:
     """The note under a result computed from a figure printed rounded: ``"Recipients 2021: 119 400
-    persons as printed (ssb-a) — 'om lag' (rounded)"`` (see :func:`analysis.series.select.rounded_inputs`)."""
+    persons as printed (ssb-a), rounded — 'om lag'"`` (``how``: "rounded", "a lower bound", …; see
+    :func:`analysis.series.select.rounded_inputs`)."""
     printed = f"{printed_value(value)} {unit.replace('_', ' ')} as printed ({source_id})"
-    return f"{label} {period}: {printed}" + (f" — {note}" if note else "")
+    return f"{label} {period}: {printed}" + (f", {how}" if how else "") + (f" — {note}" if note else "")
+
+
+_MONEY_SCALES: tuple[tuple[float, str], ...] = ((1e9, " billion kr"), (1e6, " million kr"), (1.0, " kr"))
+_NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1e3, "NOK_million": 1e6, "NOK_billion": 1e9}
+
+
+def _suffix(unit: str) -> str:
+    """The unit after a number in prose, with its leading space (from :data:`UNIT_LABELS`)."""
+    label = unit_label(unit, "prose") if unit else ""
+    return f" {label}" if label else ""
+
+
+def round_to_step(value: float, step: float) -> float:
+    """``value`` rounded to the power of ten at or below ``step`` (unchanged when ``step`` is 0):
+    the digits of a result that its rounded inputs can carry, for tables and chart labels."""
+    if not step or math.isnan(step) or math.isnan(value):
+        return value
+    exponent = math.floor(math.log10(step * (1 + 1e-9)))
+    return round(value / 10**exponent) * 10**exponent if exponent >= 0 else round(value, -exponent)
+
+
+def format_at_precision(value: float, unit: str, step: float) -> str:
+    """A result printed no more precisely than its least precise input ("about 7,4 billion kr").
+
+    ``step`` is how far the result can move with its rounded inputs, in ``unit`` (see
+    :func:`analysis.series.select.propagated_step`); the value is rounded to the power of ten at or
+    below it and prefixed "about". Money is written in billion or million kroner when that is how
+    coarse the step is (7 400 000 thousand kr known to 0,1 billion → "about 7,4 billion kr"); other
+    units keep theirs ("about 131 000 persons", "about 32 %"). ``step`` 0 (exact inputs) prints the
+    value as :func:`fmt` does, without "about".
+    """
+    if value is None or math.isnan(value):
+        return "missing"
+    suffix = _suffix(unit)
+    if not step or math.isnan(step):
+        decimals = 0 if abs(value) >= 100 or float(value).is_integer() else 1
+        return format_number(value, decimals) + suffix
+    if unit in _NOK_PER_UNIT:  # in kroner, then the largest scale below the value that the step fills
+        value, step = value * _NOK_PER_UNIT[unit], step * _NOK_PER_UNIT[unit]
+        scales = [i for i, (f, _) in enumerate(_MONEY_SCALES) if abs(value) >= f or f == 1.0]
+        i = scales[0]
+        while _MONEY_SCALES[i][0] > 1.0 and step / _MONEY_SCALES[i][0] < 0.01:
+            i += 1
+        scale, suffix = _MONEY_SCALES[i]
+        value, step = value / scale, step / scale
+    exponent = math.floor(math.log10(step * (1 + 1e-9)))
+    if exponent >= 0:
+        rounded = round(value / 10**exponent) * 10**exponent
+        return "about " + format_number(rounded, 0) + suffix
+    return "about " + format_number(value, -exponent) + suffix

@@ -11,7 +11,7 @@ One module per topic, in step with the templates in ``notebooks/``. Sections may
 and :mod:`analysis.schema` — never :mod:`analysis.page` or a command module.
 """
 
-from analysis.sections.annual import annual_indicator, composition
+from analysis.sections.annual import annual_indicator, composition, composition_rows
 from analysis.sections.base import KeyFigure, Section, entity_series, first_available, supplier
 from analysis.sections.budget import budget_vs_accounts, projection
 from analysis.sections.comparison import comparison
@@ -22,7 +22,12 @@ from analysis.sections.decomposition import (
     surge_decomposition,
 )
 from analysis.sections.monthly import monthly, monthly_break
-from analysis.sections.overview import figures_for_year, published_figures
+from analysis.sections.overview import (
+    figures_for_year,
+    published_figures,
+    set_aside_figures,
+    set_aside_section,
+)
 from analysis.sections.prices import real_payouts
 from analysis.sections.trend import count_trend
 
@@ -34,6 +39,7 @@ __all__ = [
     "budget_vs_accounts",
     "comparison",
     "composition",
+    "composition_rows",
     "count_trend",
     "entity_series",
     "figures_for_year",
@@ -45,6 +51,8 @@ __all__ = [
     "projection",
     "published_figures",
     "real_payouts",
+    "set_aside_figures",
+    "set_aside_section",
     "supplier",
     "surge_decomposition",
 ]

@@ -16,10 +16,10 @@ from matplotlib.figure import Figure
 
 from analysis.observations.lineage import related_codes
 from analysis.observations.run import RunContext
-from analysis.present.text import rounded_input_note
+from analysis.present.text import fmt, format_at_precision, rounded_input_note
 from analysis.series.frame import SeriesConflictError
 from analysis.series.harmonise import harmonised_series
-from analysis.series.select import rounded_inputs
+from analysis.series.select import QUALITY_WORDS, rounded_inputs, suspect_rows
 
 # Where a missing figure would come from: by indicator prefix, the most specific first.
 SUPPLIERS: tuple[tuple[str, str], ...] = (
@@ -162,4 +162,47 @@ def approximate_inputs(
     """One note per figure behind a result that was printed rounded: :func:`rounded_inputs` (same
     arguments; ``selection`` is its ``category``, ``status`` and ``label``) written as sentences."""
     found = rounded_inputs(obs, codes, indicator, periods, **selection)
-    return [rounded_input_note(r.label, r.period, r.value, r.unit, r.source_id, r.note) for r in found]
+    return [
+        rounded_input_note(r.label, r.period, r.value, r.unit, r.source_id, r.note, QUALITY_WORDS[r.quality])
+        for r in found
+    ]
+
+
+def point_steps(
+    ctx: RunContext, frame: pd.DataFrame, indicator: str, category: str = "", status: str = "actual"
+) -> dict[str, float]:
+    """{period: printed step in the frame's unit} for the points of ``frame`` printed rounded or as a
+    bound (:func:`analysis.series.select.rounded_inputs`); exact points are absent (step 0)."""
+    if not len(frame):
+        return {}
+    unit = str(frame["unit"].iloc[0])
+    found = rounded_inputs(
+        ctx.observations, point_codes(frame, frame["period"]), indicator, frame["period"],
+        category=category, status=status,
+    )  # fmt: skip
+    return {r.period: r.step_in(unit) for r in found}
+
+
+def set_aside_notes(
+    ctx: RunContext, series: pd.DataFrame, indicator: str, category: str, label: str
+) -> list[str]:
+    """One line per ``suspect`` row of this series' codes (up to the chapter year): the value as
+    printed, where, and why no calculation uses it (:func:`analysis.series.select.suspect_rows`)."""
+    codes = set(point_codes(series, series["period"])) | {ctx.entity_code}
+    rows = suspect_rows(ctx.observations, codes)
+    rows = rows[
+        (rows["indicator"] == indicator)
+        & (rows["category"] == category)
+        & (rows["period"].str[:4].astype(int) <= ctx.year)
+    ]
+    return [
+        f"{label} {r.period}: {fmt(r.value, r.unit)} as printed ({r.source_id}, {r.locator}) is set aside "
+        f"and used in no calculation — {r.reason}"
+        for r in rows.itertuples()
+    ]
+
+
+def fmt_result(value: float, unit: str, step: float) -> str:
+    """:func:`fmt` for exact results; at the precision of the inputs when ``step`` > 0
+    (:func:`analysis.format_at_precision`: "about 7,4 billion kr")."""
+    return format_at_precision(float(value), unit, step) if step else fmt(value, unit)

@@ -12,19 +12,22 @@ import pandas as pd
 from analysis.models.decomposition import decompose_payout_change
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import fmt, format_number
+from analysis.present.text import fmt, format_number, round_to_step
 from analysis.sections.base import (
     KeyFigure,
     Section,
     approximate_inputs,
     entity_series,
     first_available,
+    fmt_result,
     label_of,
     no_data,
     point_codes,
+    point_steps,
     sources_of,
 )
 from analysis.series.prices import price_ratio as cpi_price_ratio
+from analysis.series.select import propagated_step
 
 
 def price_ratio(ctx: RunContext, year_from: int, year_to: int) -> tuple[float, tuple[str, ...], str] | None:
@@ -62,7 +65,7 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
 
     V = R × (V / (R·P)) × P with R recipients (or KOSTRA cases, or monthly average recipients — the
     first the entity has for both years) and P the CPI;
-    see :func:`analysis.models.decomposition.decompose_payout_change`.
+    see :func:`analysis.decomposition.decompose_payout_change`.
     """
     from analysis.sections.derived import derived_payout_decomposition
 
@@ -106,9 +109,26 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         ratio,
     )
     srcs = tuple(sorted(set(sources_of(payout)) | set(sources_of(volume[2])) | set(price_sources)))
-    contributions = [(FACTOR_LABELS.get(k, k), v) for k, v in result.contributions.items()]
+    # how far each result moves with the rounded inputs (exact inputs: 0), to print it at their precision
+    inputs = [at(payout, year_from), at(payout, year_to), at(volume[2], year_from), at(volume[2], year_to)]
+    pay_steps = point_steps(ctx, payout, "sa_payout_gross")
+    vol_steps = point_steps(ctx, volume[2], volume[0], volume[1])
+    input_steps = [pay_steps.get(str(year_from), 0.0), pay_steps.get(str(year_to), 0.0),
+                   vol_steps.get(str(year_from), 0.0), vol_steps.get(str(year_to), 0.0)]  # fmt: skip
+    steps = {
+        k: propagated_step(
+            lambda v0, v1, r0, r1, k=k: decompose_payout_change(v0, v1, r0, r1, 1.0, ratio).contributions[k],
+            inputs,
+            input_steps,
+        )
+        for k in result.contributions
+    }
+    total_step = input_steps[0] + input_steps[1]
+    contributions = [(FACTOR_LABELS.get(k, k), v, steps[k]) for k, v in result.contributions.items()]
     fig, alt = charts.waterfall_chart(
-        [(FACTOR_CHART_LABELS.get(k, k), v) for k, v in result.contributions.items()],
+        [
+            (FACTOR_CHART_LABELS.get(k, k), v) for k, v in result.contributions.items()
+        ],  # exact: they sum to the end bar
         title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
         start=(str(year_from), at(payout, year_from)),
         end_label=str(year_to),
@@ -119,17 +139,20 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     total = result.total_change
     parts = (
         "; ".join(
-            f"{label} {fmt(v, 'NOK_1000')} ({format_number(100 * v / total, 0)} %)"
-            for label, v in contributions
+            f"{label} {fmt_result(v, 'NOK_1000', step)} ({format_number(100 * v / total, 0)} %)"
+            for label, v, step in contributions
         )
         if total
         else ""
     )
+    v0, v1, r0, r1 = (
+        fmt_result(v, u, st)
+        for v, u, st in zip(inputs, ["NOK_1000"] * 2 + [""] * 2, input_steps, strict=True)
+    )
     text = (
-        f"Gross payouts changed by **{fmt(total, 'NOK_1000')}** from {year_from} to {year_to} "
-        f"({fmt(at(payout, year_from), 'NOK_1000')} → {fmt(at(payout, year_to), 'NOK_1000')}). "
-        f"Exact LMDI decomposition: {parts}. Volume is measured by {label_of(ctx, volume[0]).lower()} "
-        f"({fmt(at(volume[2], year_from))} → {fmt(at(volume[2], year_to))}); prices by {how} "
+        f"Gross payouts changed by **{fmt_result(total, 'NOK_1000', total_step)}** from {year_from} to "
+        f"{year_to} ({v0} → {v1}). Exact LMDI decomposition: {parts}. Volume is measured by "
+        f"{label_of(ctx, volume[0]).lower()} ({r0} → {r1}); prices by {how} "
         f"(ratio {format_number(ratio, 4)})."
     )
     kfs = [
@@ -144,7 +167,10 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
         if total
     ]
     table = pd.DataFrame(
-        {"component": [c for c, _ in contributions], "contribution_nok_1000": [v for _, v in contributions]}
+        {
+            "component": [c for c, _, _ in contributions],
+            "contribution_nok_1000": [round_to_step(v, step) for _, v, step in contributions],
+        }
     )
     years = (year_from, year_to)
     rounded = [
@@ -161,8 +187,8 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     ]
     if rounded:
         text += (
-            " Some inputs are printed rounded (below), so the contributions are exact for the figures as "
-            "printed but carry that rounding."
+            " Some inputs are printed rounded (below), so the results are given at the precision of the "
+            "least precise of them."
         )
     return Section(
         title=title,

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.observations.lineage import related_codes
 from analysis.observations.run import RunContext
 from analysis.sections.base import KeyFigure, Section
+from analysis.series.select import suspect_rows, usable
 
 
 def figures_for_year(
@@ -27,6 +28,7 @@ def figures_for_year(
     Columns: entity_code, period, indicator, label, category, status, value, unit, source_id, locator.
     """
     codes = related_codes(entities, entity_code)
+    observations = usable(observations)  # suspect rows are listed apart (series.suspect_rows)
     rows = observations[
         observations["entity_code"].isin(codes)
         & observations["period"].str.startswith(str(year))
@@ -48,11 +50,11 @@ def figures_for_year(
         "source_id",
         "locator",
     ]
-    return (
-        out[columns]
-        .sort_values(["indicator", "category", "status", "period", "entity_code"])
-        .reset_index(drop=True)
-    )
+    out = out.assign(neighbour=out["entity_code"] != entity_code)  # the entity's own rows first
+    return out.sort_values(["indicator", "category", "status", "period", "neighbour", "entity_code"])[
+        columns
+    ].reset_index(drop=True)
+
 
 
 def published_figures(ctx: RunContext, title: str, key: str) -> Section:
@@ -72,4 +74,37 @@ def published_figures(ctx: RunContext, title: str, key: str) -> Section:
         table=figures.drop(columns=["indicator"]),
         sources=sources,
         key_figures=[KeyFigure(key, int(len(figures)), "count", sources)],
+    )
+
+
+
+def set_aside_figures(
+    observations: pd.DataFrame, indicators: pd.DataFrame, entities: pd.DataFrame, entity_code: str, year: int
+) -> pd.DataFrame:
+    """The entity's ``suspect`` figures up to ``year``: printed, kept, and used in no calculation.
+
+    Columns: period, label, category, value, unit, source_id, locator, reason (the curation note).
+    Empty for most entities; Oppegård 0217 lists its 2015 payout per recipient "692".
+    """
+    rows = suspect_rows(observations, related_codes(entities, entity_code))
+    rows = rows[rows["period"].str[:4].astype(int) <= year]
+    labels = indicators.set_index("indicator")["label_en"]
+    rows = rows.assign(label=rows["indicator"].map(labels))
+    columns = ["period", "label", "category", "value", "unit", "source_id", "locator", "reason"]
+    return rows[columns].reset_index(drop=True)
+
+
+def set_aside_section(ctx: RunContext, title: str) -> Section | None:
+    """The entity's ``suspect`` figures (:func:`set_aside_figures`) as a table with source and
+    reason; None when there are none (most entities)."""
+    rows = set_aside_figures(
+        ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, ctx.entity_code, ctx.year
+    )
+    if rows.empty:
+        return None
+    return Section(
+        title=title,
+        text=f"**Set aside: {len(rows)} printed figure(s) used in no calculation, and why.**",
+        table=rows,
+        sources=tuple(sorted(set(rows["source_id"]))),
     )

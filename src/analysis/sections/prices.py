@@ -6,12 +6,13 @@ May import :mod:`analysis.sections.base`, :mod:`analysis.series`, :mod:`analysis
 from __future__ import annotations
 
 from analysis.observations.run import RunContext
-from analysis.present.text import fmt
 from analysis.sections.base import (
     KeyFigure,
     Section,
     entity_series,
+    fmt_result,
     no_data,
+    point_steps,
     sources_of,
 )
 from analysis.series.prices import cpi_levels, real_values
@@ -19,6 +20,7 @@ from analysis.series.prices import cpi_levels, real_values
 
 def real_payouts(ctx: RunContext, title: str, base_year: int, key: str) -> Section:
     """Gross payouts in constant kroner of ``base_year`` (annual CPI, SSB table 03014)."""
+
     payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
     cpi = cpi_levels(ctx.observations)
     if not len(payout):
@@ -43,7 +45,9 @@ def real_payouts(ctx: RunContext, title: str, base_year: int, key: str) -> Secti
         text += " CPI " + "; ".join(chained["harmonisation"]) + " (no index level is curated for that year)."
     if len(this):
         value = float(this["value"].iloc[0])
-        text += f" {ctx.year}: {fmt(value, 'NOK_1000')} in {base_year} kroner."
+        nominal = float(this["nominal"].iloc[0])
+        step = point_steps(ctx, payout, "sa_payout_gross").get(str(ctx.year), 0.0) * value / nominal
+        text += f" {ctx.year}: {fmt_result(value, 'NOK_1000', step)} in {base_year} kroner."
         kfs.append(KeyFigure(f"{key}_{ctx.year}", value, "NOK_1000", srcs))
     missing = real[real["missing_reason"] != ""]
     if len(missing):

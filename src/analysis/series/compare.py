@@ -315,6 +315,12 @@ def _relative(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def comparison_caveats(table: pd.DataFrame) -> list[str]:
+    """The caveats that hold for the rows of ``table`` (e.g. a :class:`LikeWithLike` table):
+    counting bases mixed, Oslo districts, country aggregates, derived values, missing points."""
+    return _caveats(table, [])
+
+
 def _caveats(table: pd.DataFrame, extra: list[str]) -> list[str]:
     out: list[str] = []
     counted = table[table["counting_basis"].isin(["cases", "unique recipients", "district system"])]
@@ -336,3 +342,90 @@ def _caveats(table: pd.DataFrame, extra: list[str]) -> list[str]:
     for r in missing.itertuples(index=False):
         out.append(f"Missing: {r.indicator} {r.entity_code} {r.period}: {r.missing_reason}")
     return out
+
+
+@dataclass(frozen=True)
+class LikeWithLike:
+    """One indicator, one counting basis, one year (or the nearest, gap stated), one kroner base.
+
+    ``table``: one row per entity (the entity first) with the columns of
+    :data:`COMPARISON_COLUMNS` plus ``reference_year`` (the entity's year), ``gap_years`` (period −
+    reference year) and ``nominal`` (the printed or derived value before deflation). ``value`` is in
+    kroner of ``reference_year`` for money units. ``excluded``: one sentence per entity left out and
+    why. Empty ``table`` when the entity has no figure of its own (then no comparison is shown).
+    """
+
+    table: pd.DataFrame
+    excluded: tuple[str, ...]
+    indicator: str = ""
+    category: str = ""
+    reference_year: int | None = None
+
+
+def like_with_like(
+    table: pd.DataFrame,
+    year: int,
+    specs: Sequence[IndicatorSpec],
+    *,
+    cpi: dict[int, float] | None = None,
+    max_gap: int = 3,
+) -> LikeWithLike:
+    """Choose from a :func:`compare_entities` table what may be set side by side on one page.
+
+    Rules (issue 12): the first indicator spec for which the entity (role ``entity``) has a usable
+    annual figure in ``year`` or at most ``max_gap`` years before it; that year is the reference
+    year. For every other entity, the figure of the same indicator and category, in the same unit
+    and on the same counting basis, in the reference year or the nearest year within ``max_gap``
+    (the earlier year on a tie); entities without one are left out and named in ``excluded``.
+    Money is set in real kroner of the reference year: ``value × CPI(ref) / CPI(period)`` (annual
+    CPI levels ``cpi``); a figure whose year has no CPI is left out. The three-year window is this
+    project's choice (written down in the methods chapter): wider gaps set 2011 beside 2023.
+    """
+    from analysis.series.units import is_money
+
+    ok = table[(table["missing_reason"] == "") & (table["period"].str.len() == 4)].copy()
+    ok["year"] = ok["period"].astype(int)
+    for spec in specs:
+        indicator, category = _spec(spec)
+        rows = ok[(ok["indicator"] == indicator) & (ok["category"] == category)]
+        own = rows[(rows["role"] == "entity") & rows["year"].between(year - max_gap, year)]
+        if own.empty:
+            continue
+        mine = own.sort_values("year").iloc[-1]
+        ref = int(mine["year"])
+        chosen, excluded = [mine], []
+        for code in dict.fromkeys(rows.loc[rows["role"] != "entity", "entity_code"]):
+            theirs = rows[rows["entity_code"] == code]
+            name = str(theirs["name"].iloc[0])
+            same = theirs[
+                (theirs["unit"] == mine["unit"]) & (theirs["counting_basis"] == mine["counting_basis"])
+            ]
+            if same.empty:
+                bases = ", ".join(sorted(set(theirs["counting_basis"])))
+                excluded.append(f"{name}: counted as {bases}, not {mine['counting_basis']} like the entity")
+                continue
+            near = same.assign(gap=(same["year"] - ref).abs()).sort_values(["gap", "year"]).iloc[0]
+            if near["gap"] > max_gap:
+                excluded.append(
+                    f"{name}: the nearest figure is from {near['year']}, {near['gap']} years from {ref}"
+                )
+                continue
+            chosen.append(near.drop("gap"))
+        out = pd.DataFrame(chosen).reset_index(drop=True)
+        out["reference_year"] = ref
+        out["gap_years"] = out["year"] - ref
+        out["nominal"] = out["value"]
+        if is_money(str(mine["unit"])):
+            keep = []
+            for i, r in out.iterrows():
+                if r["year"] == ref:
+                    keep.append(True)
+                elif cpi and r["year"] in cpi and ref in cpi:
+                    out.at[i, "value"] = r["value"] * cpi[ref] / cpi[r["year"]]
+                    keep.append(True)
+                else:
+                    excluded.append(f"{r['name']}: no CPI for {r['year']} to set it in {ref} kroner")
+                    keep.append(False)
+            out = out[keep].reset_index(drop=True)
+        return LikeWithLike(out.drop(columns="year"), tuple(excluded), indicator, category, ref)
+    return LikeWithLike(table.iloc[0:0], (), "", "", None)

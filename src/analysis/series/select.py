@@ -5,7 +5,7 @@ May import :mod:`analysis.series.frame` and :mod:`analysis.series.units`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,10 +95,50 @@ def _resolve_point(rows: pd.DataFrame, key: str) -> pd.Series:
     return out
 
 
+def usable(obs: pd.DataFrame) -> pd.DataFrame:
+    """The rows a computed value may read: all but ``quality=suspect`` (``data/CURATION.md``).
+
+    A suspect row (digits lost in extraction, a misprint) is listed by :func:`suspect_rows` with
+    its source and reason, and never enters a series, an indicator or a model. A frame without a
+    ``quality`` column (hand-made in tests) is all usable.
+    """
+    if "quality" not in obs.columns:
+        return obs
+    return obs[obs["quality"] != "suspect"]
+
+
+def suspect_rows(obs: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """The ``suspect`` rows (of ``codes``, if given), with source and reason, for a page to list.
+
+    Columns: entity_code, period, indicator, category, value, unit, source_id, locator, reason
+    (the curation note). Sorted by entity, indicator and period.
+    """
+    columns = ["entity_code", "period", "indicator", "category", "value", "unit", "source_id", "locator"]
+    if "quality" not in obs.columns:
+        return pd.DataFrame(columns=[*columns, "reason"])
+    rows = obs[obs["quality"] == "suspect"]
+    if codes is not None:
+        rows = rows[rows["entity_code"].isin(set(codes))]
+    out = rows[columns].assign(reason=[_reason(str(n)) for n in rows.get("note", [""] * len(rows))])
+    return out.sort_values(["entity_code", "indicator", "period"]).reset_index(drop=True)
+
+
+#: Words of the clauses of a curation note that say why a row is suspect.
+_REASON_WORDS = ("lost", "misprint", "do not use", "doubt", "conflict", "implausible", "wrong")
+
+
+def _reason(note: str) -> str:
+    """The clauses (``;``-separated) of a suspect row's note that give the reason; else the note."""
+    clauses = [c.strip() for c in note.split(";")]
+    picked = [c for c in clauses if any(w in c.lower() for w in _REASON_WORDS)]
+    return "; ".join(picked) if picked else note
+
+
 def _matching_rows(
     obs: pd.DataFrame, codes: tuple[str, ...], indicator: str, category: str, status: str
 ) -> pd.DataFrame:
-    """The observations of ``indicator`` for these entity codes, breakdown and status."""
+    """The usable observations of ``indicator`` for these entity codes, breakdown and status."""
+    obs = usable(obs)
     return obs[
         obs["entity_code"].isin(codes)
         & (obs["indicator"] == indicator)
@@ -107,23 +147,58 @@ def _matching_rows(
     ]
 
 
-#: Words a curation note uses for a figure the source printed rounded or as a bound
-#: (``data/CURATION.md``: "rounded", "approximate", "lower bound", "upper bound").
-APPROXIMATE_NOTE_WORDS: tuple[str, ...] = ("rounded", "approximate", "lower bound", "upper bound")
-#: Money scales that are only ever printed rounded ("6,7 milliarder").
-ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
+#: How a rounded input is named in a note (``quality`` → words).
+QUALITY_WORDS: dict[str, str] = {
+    "rounded": "rounded",
+    "lower_bound": "a lower bound",
+    "upper_bound": "an upper bound",
+}
+
+
+def printed_step(value: float, quality: str) -> float:
+    """The size of the last printed digit of an approximate figure, in its own unit; 0 if exact.
+
+    ``7,4`` (billion) → 0,1; ``6,71`` → 0,01; ``131 000`` → 1 000; ``119 400`` → 100; ``45`` → 1.
+    The trailing zeros of a whole number printed rounded are taken as rounded away ("om lag 131
+    000" is known to the thousand). A bound ("over 130 000") is read the same way.
+    """
+    if quality not in QUALITY_WORDS:
+        return 0.0
+    decimals = _decimals(value)
+    if decimals:
+        return 10.0**-decimals
+    whole = abs(int(round(value)))
+    zeros = 0
+    while whole and whole % 10 == 0:
+        whole //= 10
+        zeros += 1
+    return 10.0**zeros
 
 
 @dataclass(frozen=True)
 class RoundedInput:
-    """A preferred figure behind a series point that the source printed rounded or as a bound."""
+    """A preferred figure behind a result that the source printed rounded or as a bound."""
 
     label: str
     period: str
     value: float
     unit: str
+    quality: str
+    step: float  # last printed digit, in ``unit`` (see :func:`printed_step`)
     source_id: str
     note: str
+
+    def step_in(self, unit: str) -> float:
+        """The printed step converted to ``unit`` (money scales convert; others must match)."""
+        return convert(self.step, self.unit, unit) if unit != self.unit else self.step
+
+
+def _row_quality(row: pd.Series) -> str:
+    """A row's ``quality``; a hand-made frame without the column counts rows in billions as rounded."""
+    quality = str(row.get("quality", "") or "")
+    if quality:
+        return quality
+    return "rounded" if row["unit"] in ROUNDED_UNITS else "exact"
 
 
 def rounded_inputs(
@@ -138,37 +213,55 @@ def rounded_inputs(
 ) -> list[RoundedInput]:
     """The preferred figures behind series points that were printed rounded or as a bound.
 
-    A row counts as approximate when its unit is a rounded-only money scale (:data:`ROUNDED_UNITS`)
-    or its curation note contains one of :data:`APPROXIMATE_NOTE_WORDS`; a period counts when every
-    preferred row of it is approximate (an exact printing of the same value makes the point exact).
+    A period counts when every preferred (usable) row of it has an approximate ``quality``
+    (rounded, lower_bound, upper_bound); an exact printing of the same value makes the point exact.
     One :class:`RoundedInput` per such period, from its first row by source id (``label`` defaults
-    to the indicator id), so that a result computed from it can carry the caveat; the sentence is
-    written by :func:`analysis.present.text.rounded_input_note`. Exact figures give none.
+    to the indicator id). Exact figures give none.
     """
     rows = _matching_rows(obs, tuple(codes), indicator, category, status)
     rows = rows[rows["period"].isin({str(p) for p in periods}) & rows["preferred"].astype(bool)]
-
-    def approximate(row: pd.Series) -> bool:
-        note = str(row.get("note", "")).lower()
-        return row["unit"] in ROUNDED_UNITS or any(w in note for w in APPROXIMATE_NOTE_WORDS)
-
     out = []
     for period, group in rows.sort_values(["period", "source_id"]).groupby("period", sort=True):
-        flags = group.apply(approximate, axis=1)
-        if not flags.all():  # an exact printing of the same value exists: the point is exact
+        qualities = [_row_quality(r) for _, r in group.iterrows()]
+        if any(q not in QUALITY_WORDS for q in qualities):  # an exact printing exists: the point is exact
             continue
         row = group.iloc[0]
+        value = float(row["value"])
         out.append(
             RoundedInput(
                 label=label or indicator,
                 period=str(period),
-                value=float(row["value"]),
+                value=value,
                 unit=str(row["unit"]),
+                quality=qualities[0],
+                step=printed_step(value, qualities[0]),
                 source_id=str(row["source_id"]),
                 note=str(row.get("note", "")),
             )
         )
     return out
+
+
+#: Money scales that are only ever printed rounded ("6,7 milliarder"): a hand-made frame without a
+#: ``quality`` column treats them as rounded (validate refuses ``exact`` for them).
+ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
+
+
+def propagated_step(func, values: Sequence[float], steps: Sequence[float]) -> float:
+    """How far a result can move when each input moves by its printed step (linear, worst case).
+
+    ``Σ_i |f(x + s_i e_i) − f(x)|`` — for a sum the sum of the steps, for a ratio the sum of the
+    relative steps times the ratio. Exact inputs have step 0. Used to print a result at the
+    precision of its least precise input (:func:`analysis.present.text.format_at_precision`).
+    """
+    base = func(*values)
+    total = 0.0
+    for i, step in enumerate(steps):
+        if step:
+            moved = list(values)
+            moved[i] += step
+            total += abs(func(*moved) - base)
+    return total
 
 
 def select_series(

@@ -184,6 +184,7 @@ def table_rows(result: DataResult, resolved: Resolved, *, cache_root: Path | Non
                 "excerpt": excerpt,
                 "preferred": "true",
                 "note": note,
+                "quality": "exact",  # SSB's table cells are the figures to their last digit
             }
         )
     shas = [str(r.entry.get("sha256", "")) for r in result.responses]
