@@ -26,7 +26,7 @@ from IPython.display import Markdown, display
 from analysis.page import Page, glue, styled_table
 from analysis.sections import figures_for_year
 
-page = Page.open("overview", entity_code, year, comparison_entities)
+page = Page.open("overview", entity_code, year, comparison_entities, cpi_base_year, break_month)
 ctx = page.ctx
 figures = figures_for_year(ctx.observations, ctx.dataset.indicators, ctx.dataset.entities, entity_code, year)
 glue("n_figures", len(figures), unit="count", sources=figures["source_id"])
@@ -40,6 +40,12 @@ glue("entity_name", ctx.entity_name, unit="text", sources=[])
 # %% tags=["remove-input"]
 display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
 styled_table(figures.drop(columns=["indicator"]))
+
+# %% tags=["hide-input"]
+page.show("series")
+
+# %% tags=["remove-input"]
+page.show_figure()
 
 # %% tags=["remove-input"]
 page.footer(figures["source_id"])

@@ -13,16 +13,20 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from analysis.book.datapages import write_data_pages
 from analysis.observations.dataset import Dataset, load_dataset
+from analysis.observations.run import run_context
 from analysis.paths import ProjectPaths, project_paths
+from analysis.runner.applicable import split_applicable
 from analysis.runner.cli import stale_runs
 from analysis.runner.fingerprint import Fingerprinter
 from analysis.runner.grid import GridError, Run, load_grid
+from analysis.sections.plan import PLAN, TEMPLATE_TITLES, assess, not_published
 
 HAND_WRITTEN = {
     "root": "book/index",
@@ -37,22 +41,48 @@ def _template_rank(template: str) -> tuple[int, str]:
     return (TEMPLATE_ORDER.index(template) if template in TEMPLATE_ORDER else len(TEMPLATE_ORDER), template)
 
 
-def chapter_index_page(run_group: list[Run], data: Dataset) -> str:
-    """The generated landing page of one entity-year chapter."""
+def chapter_index_page(run_group: list[Run], data: Dataset, skipped: Sequence[tuple[Run, str]] = ()) -> str:
+    """The generated landing page of one entity-year chapter: what its pages show, which templates
+    the data do not carry, and — once for the chapter — what is not published for it."""
     first = run_group[0]
     name = data.entity_name(first.entity_code)
     lines = [
         f"# {name}, {first.year}",
         "",
-        f"Entity code `{first.entity_code}`. The sections below are notebooks executed for this entity "
-        f"and year; each ends with its provenance (data snapshot, sources, parameters) and downloads.",
+        f"Entity code `{first.entity_code}`. The pages of this chapter are notebooks executed for this "
+        f"entity and year; each ends with its provenance (data snapshot, sources, parameters) and downloads.",
         "",
     ]
     comparison = first.parameters.get("comparison_entities") or []
     if comparison:
         names = ", ".join(f"{data.entity_name(c)} (`{c}`)" for c in comparison)
         lines += [f"Compared with: {names}.", ""]
-    return "\n".join(lines)
+    ctx = run_context(data, first.entity_code, first.year, comparison)
+    verdicts = {r.template: assess(ctx, r.template, r.parameters) for r in run_group if r.template in PLAN}
+    lines += ["**What the pages show.**", ""]
+    for run in run_group:
+        shown = [
+            v.analysis.heading(run.year, run.parameters)
+            for v in verdicts.get(run.template, [])
+            if v.supported
+        ]
+        what = "; ".join(shown) if run.template != "overview" else "every figure published for the year"
+        lines.append(
+            f"- {{doc}}`{TEMPLATE_TITLES.get(run.template, run.template)} <{run.template}>`: {what}."
+        )
+    for run, why in skipped:
+        lines.append(f"- No {TEMPLATE_TITLES.get(run.template, run.template).lower()} page: {why}.")
+    gaps = not_published(ctx, [v for vs in verdicts.values() for v in vs])
+    if gaps:
+        lines += [
+            "",
+            f"**Not published for {name}, {first.year}** (so not shown in this chapter):",
+            "",
+            "| Indicators | Would come from |",
+            "|---|---|",
+        ]
+        lines += [f"| {what} | {source} |" for what, source in gaps]
+    return "\n".join(lines) + "\n"
 
 
 def grouped_runs(runs: list[Run]) -> dict[str, dict[int, list[Run]]]:
@@ -84,7 +114,9 @@ def runs_table(runs: list[Run], data: Dataset) -> str:
     return "\n".join(rows) + "\n"
 
 
-def make_toc(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict:
+def make_toc(
+    paths: ProjectPaths, runs: list[Run], data: Dataset, skipped: Sequence[tuple[Run, str]] = ()
+) -> dict:
     """The Jupyter Book table of contents: hand-written chapters, one part with a chapter per entity
     (a section per year, a subsection per template), then the data and methods pages."""
     parts: list[dict] = [
@@ -99,7 +131,14 @@ def make_toc(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict:
         for year in sorted(years):
             group = sorted(years[year], key=lambda r: _template_rank(r.template))
             folder = f"book/reports/{entity_code}/{year}"
-            (paths.root / folder / "index.md").write_text(chapter_index_page(group, data), encoding="utf-8")
+            (paths.root / folder / "index.md").write_text(
+                chapter_index_page(
+                    group,
+                    data,
+                    [(r, w) for r, w in skipped if (r.entity_code, r.year) == (entity_code, year)],
+                ),
+                encoding="utf-8",
+            )
             year_sections.append(
                 {"file": f"{folder}/index", "sections": [{"file": f"{folder}/{r.template}"} for r in group]}
             )
@@ -120,7 +159,7 @@ def build_command(args: argparse.Namespace) -> int:
     paths = project_paths(args.root)
     try:
         data = load_dataset(paths)
-        runs = load_grid(paths, data.observations, data.entities)
+        runs, skipped = split_applicable(load_grid(paths, data.observations, data.entities), data)
     except GridError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2
@@ -138,7 +177,7 @@ def build_command(args: argparse.Namespace) -> int:
     (paths.root / GENERATED).mkdir(parents=True, exist_ok=True)
     write_data_pages(data, paths.root / GENERATED)
     (paths.root / GENERATED / "runs_table.md").write_text(runs_table(runs, data), encoding="utf-8")
-    toc = make_toc(paths, runs, data)
+    toc = make_toc(paths, runs, data, skipped)
     (paths.root / "_toc.yml").write_text(
         "# Generated by `python -m analysis build` from book/runs.yml; do not edit.\n"
         + yaml.safe_dump(toc, sort_keys=False, allow_unicode=True),

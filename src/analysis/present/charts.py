@@ -382,3 +382,44 @@ def grouped_bar_chart(
     unit_txt = f" Values in {_unit_label(unit_, False)}." if unit_ else ""
     alt = f"Grouped bar chart: {title}.{unit_txt} " + "; ".join(alt_groups) + f". {src}."
     return fig, alt
+
+
+def small_multiples_chart(
+    panels: Sequence[tuple[str, pd.DataFrame, str]],
+    *,
+    title: str,
+    sources: pd.DataFrame | None = None,
+    source_ids: Iterable[str] | None = None,
+    columns: int = 3,
+    norwegian: bool = True,
+) -> tuple[Figure, str]:
+    """One small line chart per series (``(label, frame with period YYYY and value, unit)``), on a
+    shared year axis, for a page that shows every series of an entity at a glance. The alt text
+    names the number of series and the years covered, and stays short (the table carries values)."""
+    if not panels:
+        raise ValueError("small_multiples_chart needs at least one series")
+    ids = sorted(set(source_ids or ()))
+    src = source_text(ids, sources)
+    rows = math.ceil(len(panels) / columns)
+    years = sorted({int(p) for _, frame, _ in panels for p in frame["period"]})
+    with house_style():
+        fig = _new_figure((FIGSIZE[0], 2.1 * rows + 1.2))
+        for i, (label, frame, unit) in enumerate(panels):
+            ax = fig.add_subplot(rows, columns, i + 1)
+            ok = frame.sort_values("period")
+            values = ok["value"].astype(float)
+            ax.plot(ok["period"].astype(int), values, color=PALETTE[0], marker="o", markersize=3)
+            ax.set_title(textwrap.fill(label, 34), loc="left", fontsize=9)
+            ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+            ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=4))
+            ax.yaxis.set_major_formatter(number_formatter(auto_decimals(values), norwegian=norwegian))
+            ax.set_ylabel(_unit_label(unit, norwegian), fontsize=8)
+            ax.tick_params(labelsize=8)
+        fig.suptitle(title, x=0.01, ha="left")
+        _add_source_line(fig, src)
+        fig.subplots_adjust(hspace=0.9, wspace=0.45, top=1 - 0.9 / (2.1 * rows + 1.2))
+    alt = (
+        f"{len(panels)} small line charts, one per annual series, {years[0]}–{years[-1]}; "
+        f"the values are in the table below."
+    )
+    return fig, alt

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from analysis.observations.dataset import load_dataset
 from analysis.paths import ProjectPaths, project_paths
+from analysis.runner.applicable import applicability_lines, split_applicable
 from analysis.runner.execute import RunOutcome, execute_run, output_paths
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes, recorded
 from analysis.runner.grid import GridError, Run, load_grid, select_runs
@@ -65,9 +66,12 @@ def run_command(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"run: error: {exc}", file=sys.stderr)
         return 2
-    if args.list:
-        for run in runs:
-            print(f"{run.key}\t{run.label}")
+    if args.list:  # which templates apply to each entity-year, and why the others don't
+        print("\n".join(applicability_lines(runs, data)))
+        return 0
+    runs, _ = split_applicable(runs, data)  # a template none of whose sections the data carry is not run
+    if not runs:
+        print("run: the data support no section of the selected runs (see `run --list`)")
         return 0
     fp = Fingerprinter(paths, data.observations, data.entities)
     todo = [(r, fp.fingerprint(r)) for r in runs] if args.force else stale_runs(runs, fp, paths)

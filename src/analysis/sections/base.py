@@ -74,6 +74,7 @@ class Section:
     key_figures: list[KeyFigure] = field(default_factory=list)
     missing: str = ""
     notes: list[str] = field(default_factory=list)
+    details: pd.DataFrame | None = None  # a model table, shown behind a toggle after the sentence
 
     @property
     def available(self) -> bool:
