@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.observations.run import RunContext
 from analysis.present import charts
 from analysis.present.text import UNIT_LABELS
+from analysis.schema import NATIONAL_CODE
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -24,8 +25,12 @@ CHANGE_SUFFIXES = ("_change", "_change_pct", "_decrease")  # published changes, 
 
 
 def annual_level_series(ctx: RunContext) -> list[tuple[str, str]]:
-    """(indicator, category) of the entity's own annual level series with two or more years up to
-    the chapter year (actual figures; printed changes left out)."""
+    """(indicator, category) of the country's annual level series with two or more years up to
+    the chapter year (actual figures; printed changes left out). Only for the whole country, whose
+    chapter shows every national series at a glance; a municipality's or district's series (a
+    hundred or more, most of two years) are shown section by section on its pages."""
+    if ctx.entity_code != NATIONAL_CODE:
+        return []
     obs = ctx.observations
     rows = obs[
         obs["entity_code"].isin(entity_codes(ctx))
@@ -37,6 +42,12 @@ def annual_level_series(ctx: RunContext) -> list[tuple[str, str]]:
     rows = rows[rows["period"].astype(int) <= ctx.year]
     years = rows.groupby(["indicator", "category"])["period"].nunique()
     return sorted(k for k, n in years.items() if n >= 2)
+
+
+def _category_words(category: str) -> str:
+    """``main_income=social_assistance`` → ``main income: social assistance``."""
+    parts = [p.split("=", 1) for p in category.split(";") if "=" in p]
+    return "; ".join(f"{k.replace('_', ' ')}: {v.replace('_', ' ')}" for k, v in parts)
 
 
 def _span_gaps(years: list[int]) -> str:
@@ -57,9 +68,7 @@ def annual_series_overview(ctx: RunContext, title: str, key: str) -> Section:
         series = series[series["period"].astype(int) <= ctx.year]
         if series["period"].nunique() < 2 or series["unit"].nunique() != 1:
             continue
-        label = label_of(ctx, indicator) + (
-            f" ({category.split('=', 1)[1].replace('_', ' ')})" if category else ""
-        )
+        label = label_of(ctx, indicator) + (f" ({_category_words(category)})" if category else "")
         unit = str(series["unit"].iloc[0])
         years = sorted(int(p) for p in series["period"])
         panels.append((label, series, unit))

@@ -5,6 +5,7 @@ May import :mod:`analysis.sections.base`, :mod:`analysis.models`, :mod:`analysis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -119,12 +120,15 @@ def count_trend(ctx: RunContext, title: str, candidates: Sequence[tuple[str, str
     growth, low, high = float(nb["growth_rate"]), float(nb["growth_ci_low"]), float(nb["growth_ci_high"])
     text = trend_sentence(label, growth, low, high, first, last)
     if rounded:
-        text += f" {len(rounded)} of the {len(counts)} figures are printed rounded."
+        years = [m.group(1) for note in rounded if (m := re.search(r" ((?:19|20)\d{2}): ", note))]
+        text += (
+            f" {len(rounded)} of the {len(counts)} figures ({', '.join(years)}) are printed rounded, so the "
+            f"interval understates the uncertainty."
+        )
     return Section(
         title=title,
         text=text,
         details=model_table(table),
         sources=srcs,
         key_figures=[n_key, KeyFigure(f"{key}_growth_pct", round(100 * growth, 2), "percent", srcs)],
-        notes=rounded,
     )
