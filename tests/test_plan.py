@@ -14,22 +14,10 @@ import pytest
 
 from analysis.observations.dataset import Dataset, load_dataset
 from analysis.observations.run import run_context
+from analysis.schema import OBSERVATION_COLUMNS
 from analysis.sections import plan
 
-COLUMNS = [
-    "entity_code",
-    "period",
-    "indicator",
-    "category",
-    "value",
-    "unit",
-    "status",
-    "source_id",
-    "locator",
-    "excerpt",
-    "preferred",
-    "note",
-]
+COLUMNS = list(OBSERVATION_COLUMNS)
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +140,28 @@ def test_decomposition_needs_both_years(reference: Dataset) -> None:
     ]
     v = verdicts(invented(reference, rows), "cost_surge", 2023)["decomposition"]
     assert not v.supported and ("sa_recipients", "") in v.missing and ("sa_payout_gross", "") not in v.missing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("code", "year", "peers"), [("030115", 2023, ["030109", "0301", "EAK"]), ("1201", 2011, [])]
+)
+def test_builders_agree_with_the_verdicts_on_real_data(code: str, year: int, peers: list[str]) -> None:
+    """Every analysis the plan calls supported builds a section with something to show, so a page
+    never drops a section silently that its chapter's list does not name (real curated data)."""
+    import matplotlib.pyplot as plt
+
+    data = load_dataset()
+    ctx = run_context(data, code, year, peers)
+    params = {"cpi_base_year": 2022, "break_month": "2022-09", "comparison_entities": peers}
+    disagree = []
+    for template in plan.PLAN:
+        for v in plan.assess(ctx, template, params):
+            if not v.supported:
+                continue
+            section = plan.build(ctx, template, v.analysis.key, params)
+            if section.figure is not None:
+                plt.close(section.figure)
+            if section.missing and v.analysis.key != "baseline_exact":  # exact: "no second split needed"
+                disagree.append(f"{template}/{v.analysis.key}: {section.missing}")
+    assert not disagree, "supported by the plan but built empty:\n" + "\n".join(disagree)

@@ -70,8 +70,9 @@ def chapter_index_page(run_group: list[Run], data: Dataset, skipped: Sequence[tu
         lines.append(
             f"- {{doc}}`{TEMPLATE_TITLES.get(run.template, run.template)} <{run.template}>`: {what}."
         )
-    for run, why in skipped:
-        lines.append(f"- No {TEMPLATE_TITLES.get(run.template, run.template).lower()} page: {why}.")
+    for run, _ in skipped:  # the reasons in detail: `python -m analysis run --list`
+        title = TEMPLATE_TITLES.get(run.template, run.template)
+        lines.append(f"- No page *{title}*: the data for {run.year} carry none of its sections.")
     gaps = not_published(ctx, [v for vs in verdicts.values() for v in vs])
     if gaps:
         lines += [
@@ -82,6 +83,11 @@ def chapter_index_page(run_group: list[Run], data: Dataset, skipped: Sequence[tu
             "|---|---|",
         ]
         lines += [f"| {what} | {source} |" for what, source in gaps]
+        if any("SSB table" in source for _, source in gaps):
+            lines += [
+                "",
+                "`python -m analysis fetch-ssb` fetches the SSB tables where the network is available.",
+            ]
     return "\n".join(lines) + "\n"
 
 

@@ -493,6 +493,9 @@ def template_verdict(verdicts: Sequence[Verdict]) -> tuple[bool, str]:
     return False, "no section supported: " + "; ".join(reasons[:3]) + more
 
 
+FETCH_HINT = "; `python -m analysis fetch-ssb` fetches the SSB tables."  # said once, under the list
+
+
 def not_published(ctx: RunContext, verdicts: Sequence[Verdict]) -> list[tuple[str, str]]:
     """The chapter's one 'not published' list: (indicators in words, where they would come from),
     one row per source, for the unsupported analyses whose reason is a missing indicator."""
@@ -501,18 +504,44 @@ def not_published(ctx: RunContext, verdicts: Sequence[Verdict]) -> list[tuple[st
         if v.supported:
             continue
         for indicator, category in v.missing:
+            if _published_in_year(ctx, indicator, category):  # needed for another year: not a gap
+                continue
             name = _indicator_words(ctx, indicator, category)
-            names = by_supplier.setdefault(supplier(indicator), [])
+            names = by_supplier.setdefault(supplier(indicator).replace(FETCH_HINT, "."), [])
             if name not in names:
                 names.append(name)
     return [(", ".join(names), source) for source, names in by_supplier.items()]
+
+
+def _published_in_year(ctx: RunContext, indicator: str, category: str) -> bool:
+    """Whether the entity has any figure of ``indicator`` (in ``category``: exact, a dimension such
+    as ``age``, or ``monthly``) in the chapter year."""
+    obs = ctx.observations
+    if indicator == "cpi":
+        return cpi_price_ratio(obs, ctx.year - 1, ctx.year) is not None
+    if indicator == "budget_net_operating":
+        indicator, status = "exp_net_operating", {"budget", "revised_budget"}
+    else:
+        status = {"actual"}
+    rows = obs[
+        obs["entity_code"].isin(entity_codes(ctx))
+        & (obs["indicator"] == indicator)
+        & obs["status"].isin(status)
+        & obs["period"].str.startswith(str(ctx.year))
+    ]
+    if category == "monthly":
+        return bool((rows["period"].str.len() == 7).any())
+    rows = rows[rows["period"].str.len() == 4]
+    if category and "=" not in category:
+        return bool(rows["category"].str.startswith(f"{category}=").any())
+    return bool((rows["category"] == category).any())
 
 
 def _indicator_words(ctx: RunContext, indicator: str, category: str) -> str:
     if indicator == "cpi":
         return "consumer price index"
     if indicator == "budget_net_operating":
-        return f"budget and accounts, {category.replace('=', ' ')}"
+        return f"Budget and accounts, {category.replace('=', ' ')}"
     label = label_of(ctx, indicator)
     if category == "monthly":
         return f"{label} by month"
