@@ -27,19 +27,19 @@ from analysis.page import Page
 
 page = Page.open("comparison", entity_code, year, comparison_entities, cpi_base_year, break_month)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("cmp_per_recipient")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("cmp_rate")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("cmp_duration")
 
 # %% tags=["remove-input"]

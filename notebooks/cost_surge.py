@@ -29,49 +29,49 @@ from analysis.page import Page
 
 page = Page.open("cost_surge", entity_code, year, comparison_entities, cpi_base_year, break_month)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("decomposition")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("baseline")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("baseline_exact")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("monthly_gross")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("break")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("f281")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("f276")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("projection")
 
 # %% tags=["remove-input"]

@@ -41,7 +41,7 @@ glue("entity_name", ctx.entity_name, unit="text", sources=[])
 display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
 styled_table(figures.drop(columns=["indicator"]))
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("series")
 
 # %% tags=["remove-input"]

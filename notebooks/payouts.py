@@ -26,49 +26,49 @@ from analysis.page import Page
 
 page = Page.open("payouts", entity_code, year, comparison_entities, cpi_base_year, break_month)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("payout_gross")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("payout_gross_real")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("payout_net")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("payment_per_month")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("payout_per_recipient")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("payout_per_benefit_month")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("f281_net")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("monthly_gross")
 
 # %% tags=["remove-input"]

@@ -27,43 +27,43 @@ from analysis.page import Page
 
 page = Page.open("qualification", entity_code, year, comparison_entities, cpi_base_year, break_month)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("kvp_participants")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("kvp_completed")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("kvp_outcomes")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("kvp_outcome_shares")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("kvp_benefit")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("intro_participants")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("intro_expenditure")
 
 # %% tags=["remove-input"]

@@ -28,79 +28,79 @@ from analysis.page import Page
 
 page = Page.open("recipients", entity_code, year, comparison_entities, cpi_base_year, break_month)
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("recipients")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("recipients_trend")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("recipients_monthly_avg")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("youth")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("long_term")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("duration")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("main_income_sa")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("by_age")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("by_sex")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("by_civil_status")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("by_citizenship")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("by_provider_status")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 page.show("by_main_income")
 
 # %% tags=["remove-input"]

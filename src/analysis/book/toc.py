@@ -73,7 +73,10 @@ def chapter_index_page(run_group: list[Run], data: Dataset, skipped: Sequence[tu
     for run, _ in skipped:  # the reasons in detail: `python -m analysis run --list`
         title = TEMPLATE_TITLES.get(run.template, run.template)
         lines.append(f"- No page *{title}*: the data for {run.year} carry none of its sections.")
-    gaps = not_published(ctx, [v for vs in verdicts.values() for v in vs])
+    skipped_verdicts = [
+        v for r, _ in skipped if r.template in PLAN for v in assess(ctx, r.template, r.parameters)
+    ]
+    gaps = not_published(ctx, [v for vs in verdicts.values() for v in vs] + skipped_verdicts)
     if gaps:
         lines += [
             "",

@@ -520,21 +520,23 @@ def _published_in_year(ctx: RunContext, indicator: str, category: str) -> bool:
     if indicator == "cpi":
         return cpi_price_ratio(obs, ctx.year - 1, ctx.year) is not None
     if indicator == "budget_net_operating":
-        indicator, status = "exp_net_operating", {"budget", "revised_budget"}
-    else:
-        status = {"actual"}
-    rows = obs[
-        obs["entity_code"].isin(entity_codes(ctx))
-        & (obs["indicator"] == indicator)
-        & obs["status"].isin(status)
-        & obs["period"].str.startswith(str(ctx.year))
-    ]
+        return any(
+            _has_year(entity_series(ctx, "exp_net_operating", category=category, status=status), ctx.year)
+            for status in ("budget", "revised_budget")
+        )
     if category == "monthly":
-        return bool((rows["period"].str.len() == 7).any())
-    rows = rows[rows["period"].str.len() == 4]
-    if category and "=" not in category:
-        return bool(rows["category"].str.startswith(f"{category}=").any())
-    return bool((rows["category"] == category).any())
+        series = entity_series(ctx, indicator, frequency="monthly")
+        return bool(len(series)) and bool(series["period"].str.startswith(str(ctx.year)).any())
+    if category and "=" not in category:  # a breakdown dimension: the composition's own rows
+        rows = obs[
+            obs["entity_code"].isin(entity_codes(ctx))
+            & (obs["indicator"] == indicator)
+            & obs["category"].str.startswith(f"{category}=")
+            & (obs["period"] == str(ctx.year))
+            & (obs["status"] == "actual")
+        ]
+        return not rows.empty
+    return _has_year(entity_series(ctx, indicator, category=category), ctx.year)
 
 
 def _indicator_words(ctx: RunContext, indicator: str, category: str) -> str:
