@@ -378,7 +378,7 @@ MISSING_NOTE = re.compile(
     r"It would come from)|fetch-ssb",
 )
 STATSMODELS = re.compile(
-    r"mle_retvals|ConvergenceWarning|Maximum Likelihood optimization|HessianInversion|statsmodels\.|"
+    r"mle_retvals|ConvergenceWarning|Maximum Likelihood optimization|HessianInversion|"
     r"Optimization terminated|Inverting hessian",
     re.IGNORECASE,
 )
