@@ -109,15 +109,15 @@ def projection(ctx: RunContext, title: str, key: str) -> Section:
     rows = [
         {
             "item": f"{y1} (base)",
-            "recipients_a_month": at(rec, y1),
-            "payment_a_month_nok": at(pay, y1),
-            "cost_nok_million": base / 1e6,
+            "recipients a month": at(rec, y1),
+            "payment a month (NOK)": at(pay, y1),
+            "cost (NOK million)": base / 1e6,
         },
         {
             "item": f"{nxt}, projected",
-            "recipients_a_month": float("nan"),
-            "payment_a_month_nok": float("nan"),
-            "cost_nok_million": proj.central / 1e6,
+            "recipients a month": float("nan"),
+            "payment a month (NOK)": float("nan"),
+            "cost (NOK million)": proj.central / 1e6,
         },
     ]
     if nxt in set(rec["period"]) and nxt in set(pay["period"]):
@@ -137,9 +137,9 @@ def projection(ctx: RunContext, title: str, key: str) -> Section:
         rows.append(
             {
                 "item": f"{nxt}, outcome",
-                "recipients_a_month": at(rec, nxt),
-                "payment_a_month_nok": at(pay, nxt),
-                "cost_nok_million": outcome / 1e6,
+                "recipients a month": at(rec, nxt),
+                "payment a month (NOK)": at(pay, nxt),
+                "cost (NOK million)": outcome / 1e6,
             }
         )
         kfs.append(KeyFigure(f"{key}_outcome", outcome, "NOK", srcs))
