@@ -29,64 +29,57 @@ from analysis import sections as sec
 from analysis.page import Page
 
 page = Page.open("cost_surge", entity_code, year, comparison_entities, cpi_base_year, break_month)
-ctx = page.ctx
 
-# %% tags=["hide-input"]
-page.show(
-    sec.payout_decomposition(
-        ctx, f"Volume, real payment and inflation, {year - 1}→{year}", year - 1, year, "decomposition"
-    )
-)
+# %% tags=["remove-input"]
+page.show("decomposition")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.surge_decomposition(ctx, "surge"))
+# %% tags=["remove-input"]
+page.show(sec.surge_decomposition(page.ctx, "surge"))
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.baseline_decomposition(ctx, "baseline"))
+# %% tags=["remove-input"]
+page.show("baseline")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.baseline_decomposition(ctx, "baseline_exact", exact=True))
+# %% tags=["remove-input"]
+page.show("baseline_exact")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.monthly(ctx, "Monthly gross payouts", "sa_payout_gross", "monthly_gross"))
+# %% tags=["remove-input"]
+page.show("monthly_gross")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.monthly_break(ctx, f"A break in {break_month}?", "sa_payout_gross", break_month, "break"))
+# %% tags=["remove-input"]
+page.show("break")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.budget_vs_accounts(ctx, "Budget and accounts, social assistance (function 281)", "281", "f281"))
+# %% tags=["remove-input"]
+page.show("f281")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(
-    sec.budget_vs_accounts(ctx, "Budget and accounts, qualification programme (function 276)", "276", "f276")
-)
+# %% tags=["remove-input"]
+page.show("f276")
 
 # %% tags=["remove-input"]
 page.show_figure()
 
-# %% tags=["hide-input"]
-page.show(sec.projection(ctx, f"Projection for {year + 1}", "projection"))
+# %% tags=["remove-input"]
+page.show("projection")
 
 # %% tags=["remove-input"]
 page.show_figure()

@@ -24,7 +24,7 @@ comparison_entities = []
 from analysis import sections as sec
 from analysis.page import Page, glue
 
-page = Page.open("overview", entity_code, year, comparison_entities)
+page = Page.open("overview", entity_code, year, comparison_entities, cpi_base_year, break_month)
 glue("entity_name", page.ctx.entity_name, unit="text", sources=[])
 
 # %% [markdown]
@@ -39,6 +39,12 @@ page.show(sec.published_figures(page.ctx, "Figures as printed", "n_figures"))
 set_aside = sec.set_aside_section(page.ctx, "Set aside")  # quality=suspect: listed, never computed with
 if set_aside is not None:
     page.show(set_aside)
+
+# %% tags=["remove-input"]
+page.show("series")
+
+# %% tags=["remove-input"]
+page.show_figure()
 
 # %% tags=["remove-input"]
 page.footer()

@@ -196,17 +196,28 @@ def site(built_book: Path) -> Site:
 
 
 def expected_runs() -> list[tuple[str, int, list[str]]]:
-    """(entity code, year, templates) for every entity-year of book/runs.yml."""
+    """(entity code, year, templates) for every entity-year of book/runs.yml; of the declared
+    templates only those the data support (analysis.sections.plan, the library's rule, not the
+    table-of-contents generator's)."""
+    from analysis.observations.dataset import load_dataset
+    from analysis.observations.run import run_context
+    from analysis.sections.plan import PLAN, assess, template_verdict
+
     spec = yaml.safe_load((REPO / "book" / "runs.yml").read_text(encoding="utf-8"))
     all_templates = sorted(p.stem for p in (REPO / "notebooks").glob("*.py"))
     defaults = spec.get("defaults") or {}
+    data = load_dataset()
     out = []
     for entry in spec["runs"]:
         code = entry["entity_code"]
         assert isinstance(code, str), f"runs.yml: entity code {code!r} must be a quoted string"
         templates = entry.get("templates") or defaults.get("templates") or all_templates
+        params = {k: entry.get(k, defaults.get(k)) for k in ("cpi_base_year", "break_month")}
+        params["comparison_entities"] = entry.get("comparison_entities", [])
         for year in entry["years"]:
-            out.append((code, int(year), list(templates)))
+            ctx = run_context(data, code, int(year), params["comparison_entities"])
+            supported = [t for t in templates if t not in PLAN or template_verdict(assess(ctx, t, params))[0]]
+            out.append((code, int(year), supported))
     return out
 
 
@@ -358,3 +369,136 @@ def test_pages_have_titles(site: Site) -> None:
     pages = {r: page for r, page in site.pages.items() if r != Path("index.html")}
     untitled = [str(r) for r, page in pages.items() if not page.title.strip()]
     assert not untitled, f"pages without <title>: {untitled}"
+
+
+# --- pages decided by the data (issue 12) ------------------------------------------------------------
+
+MISSING_NOTE = re.compile(
+    r"^(?:No data|No figure for|No breakdown|No monthly|No comparable|The decomposition .* needs|"
+    r"It would come from)|fetch-ssb",
+)
+STATSMODELS = re.compile(
+    r"mle_retvals|ConvergenceWarning|Maximum Likelihood optimization|HessianInversion|"
+    r"Optimization terminated|Inverting hessian",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Block:
+    """One <section> of the article: its heading and its own text (nested sections excluded)."""
+
+    heading: str = ""
+    own_text: list[str] = field(default_factory=list)
+
+
+class _SectionParser(HTMLParser):
+    """The article's <section> tree, flattened: each section's heading and the text it holds itself."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.text: list[str] = []  # the whole article's text
+        self._open: list[Block] = []
+        self._depth: list[str] = []
+        self._in_article = 0
+        self._in_heading = False
+        self._skip = 0  # inside <script>/<style>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._in_article += 1
+        if tag in {"script", "style"}:
+            self._skip += 1
+        if self._in_article and tag == "section":
+            block = Block()
+            self.blocks.append(block)
+            self._open.append(block)
+        if self._in_article and HEADING.match(tag):
+            self._in_heading = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._in_article -= 1
+        if tag in {"script", "style"}:
+            self._skip -= 1
+        if self._in_article and tag == "section" and self._open:
+            self._open.pop()
+        if HEADING.match(tag):
+            self._in_heading = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_article or self._skip:
+            return
+        self.text.append(data)
+        if not self._open or not data.strip():
+            return
+        if self._in_heading and not self._open[-1].heading:
+            self._open[-1].heading = data.strip().rstrip("#").strip()
+        elif not self._in_heading:
+            self._open[-1].own_text.append(data.strip())
+
+
+@cache
+def _sections(path: Path) -> _SectionParser:
+    parser = _SectionParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def _report_pages(site: Site) -> list[Path]:
+    return [p for p in site.pages if p.parts[:2] == ("book", "reports") and len(p.parts) == 5]
+
+
+def test_no_section_is_only_a_missing_data_note(site: Site) -> None:
+    bad = []
+    for rel in _report_pages(site):
+        for block in _sections(site.root / rel).blocks[1:]:  # the first is the page title's section
+            text = " ".join(block.own_text).replace("\u00b6", "").strip()
+            if not text:  # a group heading ("Composition") holds only its sections
+                continue
+            if MISSING_NOTE.search(text) and len(text) < 400:
+                bad.append(f"{rel}: section {block.heading!r} is a missing-data note: {text[:120]!r}")
+    assert not bad, f"{len(bad)} section(s) with nothing to show:\n" + "\n".join(bad[:40])
+
+
+@pytest.mark.parametrize(("code", "year"), [(c, y) for c, y, _ in RUNS], ids=lambda v: str(v))
+def test_one_not_published_list_per_chapter(site: Site, code: str, year: int) -> None:
+    folder = Path("book", "reports", code, str(year))
+    texts = {p: "".join(_sections(site.root / p).text) for p in _report_pages(site) if p.parent == folder}
+    lists = sum(t.count("Not published for") for t in texts.values())
+    fetch = sum(t.count("fetch-ssb") for t in texts.values())
+    assert lists <= 1, f"{folder}: {lists} 'not published' lists (at most one per chapter)"
+    assert fetch <= 1, f"{folder}: 'fetch-ssb' printed {fetch} times (at most once, in the chapter's list)"
+
+
+@pytest.mark.parametrize(("code", "year"), [(c, y) for c, y, _ in RUNS], ids=lambda v: str(v))
+def test_year_index_page_is_more_than_a_title(site: Site, code: str, year: int) -> None:
+    rel = Path("book", "reports", code, str(year), "index.html")
+    parser = _sections(site.root / rel)
+    body = " ".join(t.strip() for b in parser.blocks for t in b.own_text)
+    assert "What the pages show" in body, f"{rel}: no summary of the chapter's pages"
+    assert len(body.split()) >= 30, f"{rel}: only {len(body.split())} words under the title"
+
+
+def test_no_statsmodels_message_on_any_page(site: Site) -> None:
+    hits = []
+    for rel in site.pages:
+        if rel.parts[0] != "book":
+            continue
+        text = "".join(_sections(site.root / rel).text)
+        for match in STATSMODELS.finditer(text):
+            hits.append(f"{rel}: {text[max(0, match.start() - 60) : match.end() + 40]!r}")
+    assert not hits, "model-library messages on pages:\n" + "\n".join(hits[:20])
+
+
+def test_no_2022_break_section_before_2020(site: Site) -> None:
+    bad = [
+        f"{rel}: {block.heading!r}"
+        for rel in _report_pages(site)
+        if int(rel.parts[3]) < 2020
+        for block in _sections(site.root / rel).blocks
+        if re.search(r"break", block.heading, re.IGNORECASE) and "2022" in block.heading
+    ]
+    assert not bad, "2022 break sections on pages before 2020:\n" + "\n".join(bad)

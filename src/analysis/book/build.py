@@ -26,6 +26,7 @@ from analysis.book.toc import book_pages, make_toc
 from analysis.fileio import atomic_write_text
 from analysis.observations.dataset import load_dataset
 from analysis.paths import ProjectPaths, project_paths
+from analysis.runner.applicable import split_applicable
 from analysis.runner.fingerprint import Fingerprinter
 from analysis.runner.grid import GridError, Run, load_grid
 from analysis.runner.stale import corrupt_outputs, stale_runs
@@ -71,7 +72,7 @@ def build_command(args: argparse.Namespace) -> int:
     paths = project_paths(args.root)
     try:
         data = load_dataset(paths)
-        runs = load_grid(paths, data.observations, data.entities)
+        runs, skipped = split_applicable(load_grid(paths, data.observations, data.entities), data)
     except GridError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2
@@ -113,7 +114,7 @@ def build_command(args: argparse.Namespace) -> int:
     out = (args.output or paths.build_dir).resolve()
     source = out / "source"
     assemble_source(paths, runs, source)
-    write_pages(book_pages(paths, runs, data), paths.root, source)
+    write_pages(book_pages(paths, runs, data, skipped), paths.root, source)
     toc = make_toc(runs)
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)

@@ -7,14 +7,17 @@ Nothing here writes a file: :func:`book_pages` returns path → text, and the bu
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from analysis.book.datapages import data_pages
 from analysis.observations.dataset import Dataset
+from analysis.observations.run import run_context
 from analysis.paths import ProjectPaths
 from analysis.runner.grid import Run
+from analysis.sections.plan import PLAN, TEMPLATE_TITLES, assess, not_published
 
 HAND_WRITTEN = {
     "root": "book/index",
@@ -29,22 +32,57 @@ def _template_rank(template: str) -> tuple[int, str]:
     return (TEMPLATE_ORDER.index(template) if template in TEMPLATE_ORDER else len(TEMPLATE_ORDER), template)
 
 
-def chapter_index_page(run_group: list[Run], data: Dataset) -> str:
-    """The generated landing page of one entity-year chapter."""
+def chapter_index_page(run_group: list[Run], data: Dataset, skipped: Sequence[tuple[Run, str]] = ()) -> str:
+    """The generated landing page of one entity-year chapter: what its pages show, which templates
+    the data do not carry, and — once for the chapter — what is not published for it."""
     first = run_group[0]
     name = data.entity_name(first.entity_code)
     lines = [
         f"# {name}, {first.year}",
         "",
-        f"Entity code `{first.entity_code}`. The sections below are notebooks executed for this entity "
-        f"and year; each ends with its provenance (data snapshot, sources, parameters) and downloads.",
+        f"Entity code `{first.entity_code}`. The pages of this chapter are notebooks executed for this "
+        f"entity and year; each ends with its provenance (data snapshot, sources, parameters) and downloads.",
         "",
     ]
     comparison = first.parameters.get("comparison_entities") or []
     if comparison:
         names = ", ".join(f"{data.entity_name(c)} (`{c}`)" for c in comparison)
         lines += [f"Compared with: {names}.", ""]
-    return "\n".join(lines)
+    ctx = run_context(data, first.entity_code, first.year, comparison)
+    verdicts = {r.template: assess(ctx, r.template, r.parameters) for r in run_group if r.template in PLAN}
+    lines += ["**What the pages show.**", ""]
+    for run in run_group:
+        shown = [
+            v.analysis.heading(run.year, run.parameters)
+            for v in verdicts.get(run.template, [])
+            if v.supported
+        ]
+        what = "; ".join(shown) if run.template != "overview" else "every figure published for the year"
+        lines.append(
+            f"- {{doc}}`{TEMPLATE_TITLES.get(run.template, run.template)} <{run.template}>`: {what}."
+        )
+    for run, _ in skipped:  # the reasons in detail: `python -m analysis run --list`
+        title = TEMPLATE_TITLES.get(run.template, run.template)
+        lines.append(f"- No page *{title}*: the data for {run.year} carry none of its sections.")
+    skipped_verdicts = [
+        v for r, _ in skipped if r.template in PLAN for v in assess(ctx, r.template, r.parameters)
+    ]
+    gaps = not_published(ctx, [v for vs in verdicts.values() for v in vs] + skipped_verdicts)
+    if gaps:
+        lines += [
+            "",
+            f"**Not published for {name}, {first.year}** (so not shown in this chapter):",
+            "",
+            "| Indicators | Would come from |",
+            "|---|---|",
+        ]
+        lines += [f"| {what} | {source} |" for what, source in gaps]
+        if any("SSB table" in source for _, source in gaps):
+            lines += [
+                "",
+                "`python -m analysis fetch-ssb` fetches the SSB tables where the network is available.",
+            ]
+    return "\n".join(lines) + "\n"
 
 
 def grouped_runs(runs: list[Run]) -> dict[str, dict[int, list[Run]]]:
@@ -110,7 +148,9 @@ def toc_text(toc: dict) -> str:
     )
 
 
-def book_pages(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict[Path, str]:
+def book_pages(
+    paths: ProjectPaths, runs: list[Run], data: Dataset, skipped: Sequence[tuple[Run, str]] = ()
+) -> dict[Path, str]:
     """Every file the build generates, path → text, computed and not written: the entity and
     chapter landing pages, the data pages, the front page's runs table and ``_toc.yml``."""
     pages: dict[Path, str] = {}
@@ -119,7 +159,8 @@ def book_pages(paths: ProjectPaths, runs: list[Run], data: Dataset) -> dict[Path
         pages[folder / "index.md"] = entity_page(entity_code, years, data)
         for year in sorted(years):
             group = sorted(years[year], key=lambda r: _template_rank(r.template))
-            pages[folder / str(year) / "index.md"] = chapter_index_page(group, data)
+            here = [(r, w) for r, w in skipped if (r.entity_code, r.year) == (entity_code, year)]
+            pages[folder / str(year) / "index.md"] = chapter_index_page(group, data, here)
     pages.update({paths.generated / name: text for name, text in data_pages(data).items()})
     pages[paths.generated / "runs_table.md"] = runs_table(runs, data)
     pages[paths.toc_file] = toc_text(make_toc(runs))

@@ -39,8 +39,14 @@ def open_run(
     if not isinstance(entity_code, str):
         raise TypeError(f"entity_code must be a string such as '0301', not {entity_code!r}")
     p = paths or project_paths()
-    data = load_dataset(p)
+    snapshot = sha256_file(p.observations)[:12]
+    return run_context(load_dataset(p), entity_code, year, comparison_entities, snapshot)
+
+
+def run_context(
+    data: Dataset, entity_code: str, year: int, comparison_entities: Sequence[str] = (), snapshot: str = ""
+) -> RunContext:
+    """The run's context from a dataset already loaded (for deciding what a run can show)."""
     scoped = run_observations(data.observations, data.entities, entity_code, comparison_entities)
     typed = Dataset(scoped, data.sources, data.entities, data.indicators).typed_observations()
-    snapshot = sha256_file(p.observations)[:12]
     return RunContext(entity_code, int(year), data.entity_name(entity_code), typed, data, snapshot)

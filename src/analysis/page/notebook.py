@@ -14,6 +14,7 @@ from analysis import __version__
 from analysis.observations.run import RunContext, open_run
 from analysis.present.tables import styled_table
 from analysis.present.text import fmt
+from analysis.sections import plan
 from analysis.sections.base import Section
 
 GLUE_PREFIX = "application/papermill.record/"  # myst_nb's prefix for glued, undisplayed values
@@ -92,22 +93,29 @@ def provenance_footer(
 
 def show(section: Section, heading_level: int = 2) -> None:
     """Display a :class:`analysis.sections.base.Section` except its figure: heading, text, table, notes,
-    and glue its key figures. A missing section shows its note instead. Show the figure with
+    and glue its key figures. A missing section shows nothing. Show the figure with
     :func:`show_figure` in the next cell.
 
     myst-nb applies a cell's figure options to every output of the cell, so a numbered figure must
     be alone in its cell; hence two calls.
     """
-    from IPython.display import Markdown, display
+    from IPython.display import HTML, Markdown, display
 
-    display(Markdown(f"{'#' * heading_level} {section.title}\n"))
-    if section.missing:
-        display(Markdown(f"```{{note}}\n{section.missing}\n```\n"))
+    if section.missing:  # nothing to show: the chapter's index page lists what is not published
         return
+    display(Markdown(f"{'#' * heading_level} {section.title}\n"))
     if section.text:
         display(Markdown(section.text))
     if section.table is not None and len(section.table):
         display(styled_table(section.table))
+    if section.details is not None and len(section.details):
+        display(
+            HTML(
+                '<details class="model-details"><summary>Model table</summary>\n'
+                + styled_table(section.details).to_html()
+                + "\n</details>\n"
+            )
+        )
     for note in section.notes:
         display(Markdown(f"*Note:* {note}"))
     for kf in section.key_figures:
@@ -157,6 +165,7 @@ class Page:
         self.cited: set[str] = set()
         self.derived: list[str] = []  # how each derived figure shown was computed, for the footer
         self._last: Section | None = None
+        self._group = ""
 
     @classmethod
     def open(
@@ -179,12 +188,35 @@ class Page:
             parameters["break_month"] = break_month
         return cls(template, open_run(entity_code, year, comparison_entities), parameters)
 
-    def show(self, section: Section) -> None:
-        """Display a section (see :func:`show`) and remember its sources for the footer."""
-        show(section)
+    def section(self, key: str) -> Section:
+        """The template's section ``key`` (:data:`analysis.sections.plan.PLAN`), built only when the
+        data support it; otherwise a section whose ``missing`` says why (and which is not shown)."""
+        verdict = plan.assess_one(self.ctx, self.template, key, self.parameters)
+        if not verdict.supported:
+            return Section(
+                title=verdict.analysis.heading(self.ctx.year, self.parameters), missing=verdict.reason
+            )
+        return plan.build(self.ctx, self.template, key, self.parameters)
+
+    def show(self, section: Section | str) -> None:
+        """Display a section (see :func:`show`; a key is built with :meth:`section`) and remember its
+        sources for the footer. Sections of a catalogue group share one sub-heading."""
+        from IPython.display import Markdown, display
+
+        if isinstance(section, str):
+            group = plan.analysis(self.template, section).group
+            section = self.section(section)
+        else:
+            group = ""
+        self._last = section
+        if section.missing:
+            return
+        if group and group != self._group:
+            display(Markdown(f"## {group}\n"))
+        self._group = group
+        show(section, heading_level=3 if group else 2)
         self.cited.update(section.sources)
         self.derived.extend(getattr(section, "derived", ()))
-        self._last = section
 
     def show_figure(self) -> None:
         """The figure of the section shown last, if any (see :func:`show_figure`)."""

@@ -32,6 +32,7 @@ import psutil
 
 from analysis.observations.dataset import DataError, load_dataset
 from analysis.paths import ProjectPaths, project_paths
+from analysis.runner.applicable import applicability_lines, split_applicable
 from analysis.runner.fingerprint import Fingerprinter, frame_csv_bytes
 from analysis.runner.grid import GridBuilder, GridError, Run, read_spec, select_runs
 from analysis.runner.interrupt import end_descendants, interrupts_raise, worker_init
@@ -237,9 +238,12 @@ def run_command(args: argparse.Namespace) -> int:
             runs = selected
     except (GridError, DataError, FileNotFoundError) as exc:
         return _error(str(exc))
-    if args.list:
-        for run in runs:
-            print(f"{run.key}\t{run.label}")
+    if args.list:  # which templates apply to each entity-year, and why the others don't
+        print("\n".join(applicability_lines(runs, data)))
+        return 0
+    runs, _ = split_applicable(runs, data)  # a template none of whose sections the data carry is not run
+    if not runs:
+        print("run: the data support no section of the selected runs (see `run --list`)")
         return 0
     fp = Fingerprinter(paths, data.observations, data.entities)
     if args.check:

@@ -78,6 +78,7 @@ class Section:
     missing: str = ""
     notes: list[str] = field(default_factory=list)
     derived: tuple[str, ...] = ()  # how each derived (not printed) figure used was computed
+    details: pd.DataFrame | None = None  # a model table, shown behind a toggle after the sentence
 
     @property
     def available(self) -> bool:

@@ -88,17 +88,59 @@ def projection(ctx: RunContext, title: str, key: str) -> Section:
     proj = budget.project_with_last_growth(at(rec, y0), at(rec, y1), at(pay, y0), at(pay, y1))
     g_r, g_p = proj.recipient_growth, proj.payment_growth
     srcs = tuple(sorted(set(sources_of(rec)) | set(sources_of(pay))))
+    base = at(rec, y1) * at(pay, y1) * 12
+    nxt = str(ctx.year + 1)
+
+    def mill(v: float) -> str:
+        return fmt(v / 1e6, "NOK_million", 1)
+
     text = (
-        f"Projected {ctx.year + 1} cost: **{fmt(proj.central, 'NOK')}** "
-        f"(interval {fmt(proj.low, 'NOK')} to {fmt(proj.high, 'NOK')}), from {fmt(at(rec, y1))} recipients "
-        f"a month × {fmt(at(pay, y1), 'NOK')} × 12, with growth of {format_number(100 * g_r, 1)} "
-        f"% in recipients and {format_number(100 * g_p, 1)} % in the payment as from {y0} to {y1}; "
-        f"the interval runs "
-        f"from no growth to twice that growth."
+        f"Projected {nxt} cost: about **{mill(proj.central)}** (from {mill(proj.low)} to {mill(proj.high)}). "
+        f"Base: {y1}, {fmt(at(rec, y1))} recipients a month on average × {fmt(at(pay, y1), 'NOK')} a month "
+        f"× 12 = {mill(base)}. Assumption: both grow as from {y0} to {y1} "
+        f"({format_number(100 * g_r, 1)} % and {format_number(100 * g_p, 1)} %); the range runs from no "
+        f"growth to twice that growth."
     )
     kfs = [
         KeyFigure(f"{key}_central", proj.central, "NOK", srcs),
         KeyFigure(f"{key}_low", proj.low, "NOK", srcs),
         KeyFigure(f"{key}_high", proj.high, "NOK", srcs),
     ]
-    return Section(title=title, text=text, sources=srcs, key_figures=kfs)
+    rows = [
+        {
+            "item": f"{y1} (base)",
+            "recipients a month": at(rec, y1),
+            "payment a month (NOK)": at(pay, y1),
+            "cost (NOK million)": base / 1e6,
+        },
+        {
+            "item": f"{nxt}, projected",
+            "recipients a month": float("nan"),
+            "payment a month (NOK)": float("nan"),
+            "cost (NOK million)": proj.central / 1e6,
+        },
+    ]
+    if nxt in set(rec["period"]) and nxt in set(pay["period"]):
+        outcome = at(rec, nxt) * at(pay, nxt) * 12
+        srcs = tuple(
+            sorted(
+                set(srcs)
+                | set(sources_of(rec[rec["period"] == nxt]))
+                | set(sources_of(pay[pay["period"] == nxt]))
+            )
+        )
+        text += (
+            f" Outcome {nxt}: {fmt(at(rec, nxt))} recipients a month × {fmt(at(pay, nxt), 'NOK')} × 12 = "
+            f"{mill(outcome)}, {format_number(100 * (outcome / proj.central - 1), 1)} % against "
+            f"the projection."
+        )
+        rows.append(
+            {
+                "item": f"{nxt}, outcome",
+                "recipients a month": at(rec, nxt),
+                "payment a month (NOK)": at(pay, nxt),
+                "cost (NOK million)": outcome / 1e6,
+            }
+        )
+        kfs.append(KeyFigure(f"{key}_outcome", outcome, "NOK", srcs))
+    return Section(title=title, text=text, sources=srcs, key_figures=kfs, table=pd.DataFrame(rows))

@@ -81,8 +81,14 @@ def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str, key: str) -> Section:
-    """Segmented regression with a level and slope change at ``break_month``, plus a break search."""
+    """Segmented regression with a level and slope change at ``break_month``, plus a break search,
+    said in one sentence with the model table behind a toggle. Only months up to the chapter year
+    are used, and a break after the chapter year is not tested."""
+    if int(break_month[:4]) > ctx.year:
+        return Section(title=title, missing=f"The break month {break_month} is after {ctx.year}")
     series = entity_series(ctx, indicator, frequency="monthly")
+    if len(series):
+        series = series[series["period"].str[:4].astype(int) <= ctx.year]
     if not len(series):
         return no_data(title, f"No monthly series of {label_of(ctx, indicator).lower()}", indicator)
     y = pd.Series(series["value"].to_numpy(), index=pd.PeriodIndex(series["period"], freq="M"))
@@ -90,21 +96,30 @@ def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str,
     unit = series["unit"].iloc[0]
     try:
         its = fit_its(y, break_month)
+        scan = scan_breaks(y)
     except InsufficientDataError as exc:
         return Section(
             title=title, missing=f"The monthly series is too short for a break at {break_month}: {exc}"
         )
-    scan = scan_breaks(y)
     level, (lo, hi) = its.level_change, its.level_change_ci
     slope = its.slope_change
     found = scan.best_month
-    text = (
-        f"A segmented regression of {len(y)} monthly values ({y.index.min()}–{y.index.max()}) with a break "
-        f"in {break_month} estimates a level change of **{fmt(level, unit)}** (95 % CI {fmt(lo, unit)} to "
-        f"{fmt(hi, unit)}, p = {format_number(its.level_change_pvalue, 3)}) and a slope change of "
-        f"{fmt(slope, unit)} per month (p = {format_number(its.slope_change_pvalue, 3)}), with "
-        f"Newey–West (HAC) standard errors. A search over all admissible break months puts the best split "
-        f"at {found}."
+    what = label_of(ctx, indicator).lower()
+    if lo <= 0 <= hi:
+        text = (
+            f"No clear step in {what} at {break_month}: the estimated change in level is "
+            f"{fmt(level, unit)} a month, but the 95 % interval ({fmt(lo, unit)} to {fmt(hi, unit)}) "
+            f"includes no change."
+        )
+    else:
+        text = (
+            f"From {break_month}, {what} were about **{fmt(abs(level), unit)} a month "
+            f"{'higher' if level > 0 else 'lower'}** than the trend before it predicts (95 % interval "
+            f"{fmt(lo, unit)} to {fmt(hi, unit)})."
+        )
+    text += (
+        f" Fitted on {len(y)} months ({y.index.min()}–{y.index.max()}); searched over all months, the "
+        f"data split best at {found}."
     )
     kfs = [
         KeyFigure(f"{key}_level_change", level, unit, srcs),
@@ -112,22 +127,23 @@ def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str,
         KeyFigure(f"{key}_level_change_p", its.level_change_pvalue, "p-value", srcs),
         KeyFigure(f"{key}_best_break", found, "month", srcs),
     ]
-    table = pd.DataFrame(
+    shown_unit = unit_label(unit)
+    details = pd.DataFrame(
         [
             {
-                "term": "level change",
-                "estimate": level,
-                "ci_low": lo,
-                "ci_high": hi,
-                "p_value": its.level_change_pvalue,
+                "change at the break": "level (a month)",
+                f"estimate ({shown_unit})": level,
+                "95 % interval, low": lo,
+                "95 % interval, high": hi,
+                "p-value": format_number(its.level_change_pvalue, 3),
             },
             {
-                "term": "slope change",
-                "estimate": slope,
-                "ci_low": its.slope_change_ci[0],
-                "ci_high": its.slope_change_ci[1],
-                "p_value": its.slope_change_pvalue,
+                "change at the break": "slope (per month)",
+                f"estimate ({shown_unit})": slope,
+                "95 % interval, low": its.slope_change_ci[0],
+                "95 % interval, high": its.slope_change_ci[1],
+                "p-value": format_number(its.slope_change_pvalue, 3),
             },
         ]
     )
-    return Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs)
+    return Section(title=title, text=text, details=details, sources=srcs, key_figures=kfs)
