@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import UNIT_LABELS
+from analysis.present.text import unit_label
 from analysis.schema import NATIONAL_CODE
 from analysis.sections.base import (
     KeyFigure,
@@ -76,7 +76,7 @@ def annual_series_overview(ctx: RunContext, title: str, key: str) -> Section:
         rows.append(
             {
                 "series": label,
-                "unit": UNIT_LABELS.get(unit, unit.replace("_", " ")),
+                "unit": unit_label(unit),
                 "years with a figure": f"{len(years)} ({years[0]}–{years[-1]})",
                 "years without a figure": _span_gaps(years),
             }
