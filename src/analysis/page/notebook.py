@@ -12,7 +12,8 @@ from typing import Any
 
 from analysis import __version__
 from analysis.observations.run import RunContext, open_run
-from analysis.present.tables import styled_table
+from analysis.present.style import source_text
+from analysis.present.tables import styled_table, table_caption
 from analysis.present.text import fmt
 from analysis.sections.base import Section
 
@@ -80,10 +81,10 @@ def provenance_footer(
     return "\n".join(lines) + "\n"
 
 
-def show(section: Section, heading_level: int = 2) -> None:
-    """Display a :class:`analysis.sections.base.Section` except its figure: heading, text, table, notes,
-    and glue its key figures. A missing section shows its note instead. Show the figure with
-    :func:`show_figure` in the next cell.
+def show(section: Section, heading_level: int = 2, table_caption: str = "") -> None:
+    """Display a :class:`analysis.sections.base.Section` except its figure: heading, text, table (with
+    ``table_caption`` as its caption), notes, and glue its key figures. A missing section shows its
+    note instead. Show the figure with :func:`show_figure` in the next cell.
 
     myst-nb applies a cell's figure options to every output of the cell, so a numbered figure must
     be alone in its cell; hence two calls.
@@ -97,7 +98,7 @@ def show(section: Section, heading_level: int = 2) -> None:
     if section.text:
         display(Markdown(section.text))
     if section.table is not None and len(section.table):
-        display(styled_table(section.table))
+        display(styled_table(section.table, table_caption))
     for note in section.notes:
         display(Markdown(f"*Note:* {note}"))
     for kf in section.key_figures:
@@ -107,10 +108,10 @@ def show(section: Section, heading_level: int = 2) -> None:
             glue(f"{kf.key}_fmt", fmt(kf.value, kf.unit), unit="text", sources=kf.sources, record=False)
 
 
-def show_figure(section: Section) -> None:
+def show_figure(section: Section, caption: str = "") -> None:
     """Display the section's figure (if any) as a PNG whose output metadata carries its alt text and
-    caption; the runner copies them into the cell metadata (``mystnb.image.alt``,
-    ``mystnb.figure``), the only place myst-nb reads them from.
+    caption (``caption``, else the section's); the runner copies them into the cell metadata
+    (``mystnb.image.alt``, ``mystnb.figure``), the only place myst-nb reads them from.
     """
     import base64
     import io
@@ -125,12 +126,26 @@ def show_figure(section: Section) -> None:
     display(
         {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": section.alt_text},
         raw=True,
-        metadata={"image/png": {"alt": section.alt_text, "caption": section.caption, "label": label}},
+        metadata={
+            "image/png": {"alt": section.alt_text, "caption": caption or section.caption, "label": label}
+        },
     )
+
+
+def figure_caption(number: int, section: Section, source_line: str) -> str:
+    """``"Figure 2. Gross payouts, Bjerke, 2015–2023. Source: id (title)."``: the page's figure
+    number, what the chart shows (the section's caption, else its title) and its sources."""
+    what = (section.caption or section.title).strip().rstrip(".")
+    return f"Figure {number}. {what}." + (f" {source_line}." if source_line else "")
 
 
 class Page:
     """One executed template: its run context, the sections shown and the sources they cite.
+
+    Tables and figures are numbered per page, in the order shown ("Table 1.", "Figure 1."), in
+    their captions; Sphinx's own numbering (``numfig``) is off because it counts figures across the
+    whole book. A table's caption names what it holds and its unit (:func:`table_caption`); a
+    figure's caption names what it shows and its sources, which the alt text leaves out.
 
     Templates stay thin::
 
@@ -146,6 +161,8 @@ class Page:
         self.parameters = parameters
         self.cited: set[str] = set()
         self._last: Section | None = None
+        self.tables = 0  # tables shown so far on this page
+        self.figures = 0  # figures shown so far on this page
 
     @classmethod
     def open(
@@ -169,15 +186,26 @@ class Page:
         return cls(template, open_run(entity_code, year, comparison_entities), parameters)
 
     def show(self, section: Section) -> None:
-        """Display a section (see :func:`show`) and remember its sources for the footer."""
-        show(section)
+        """Display a section (see :func:`show`) with its table numbered and captioned, and remember
+        its sources for the footer."""
+        caption = ""
+        if not section.missing and section.table is not None and len(section.table):
+            self.tables += 1
+            what = section.caption or f"{section.title}, {self.ctx.entity_name}, {self.ctx.year}"
+            caption = table_caption(self.tables, what, section.table)
+        show(section, table_caption=caption)
         self.cited.update(section.sources)
         self._last = section
 
     def show_figure(self) -> None:
-        """The figure of the section shown last, if any (see :func:`show_figure`)."""
-        if self._last is not None:
-            show_figure(self._last)
+        """The figure of the section shown last, if any, numbered and captioned with its sources
+        (see :func:`show_figure`)."""
+        last = self._last
+        if last is None or last.missing or last.figure is None:
+            return
+        self.figures += 1
+        line = source_text(last.sources, self.ctx.dataset.sources) if last.sources else ""
+        show_figure(last, figure_caption(self.figures, last, line))
 
     def footer(self, extra_sources: Iterable[str] = ()) -> None:
         """The provenance footer with downloads of this page's data and notebook."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import fmt, format_number
+from analysis.present.text import category_label, category_value_label, fmt, format_number
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -49,7 +49,7 @@ def annual_indicator(
     unit = series["unit"].iloc[0]
     value = float(series.loc[series["period"] == str(ctx.year), "value"].iloc[0])
     point_sources = series.loc[series["period"] == str(ctx.year), "source_ids"].iloc[0]
-    label = label_of(ctx, indicator) + (f" ({category})" if category else "")
+    label = label_of(ctx, indicator) + (f" ({category_label(category)})" if category else "")
     text = f"**{label}**, {ctx.entity_name}, {ctx.year}: **{fmt(value, unit)}**."
     previous = series[series["period"] == str(ctx.year - 1)]
     kfs = [KeyFigure(key, value, unit, tuple(point_sources))]
@@ -87,7 +87,7 @@ def annual_indicator(
         notes=notes,
         table=_series_table(data),
     )
-    if data["period"].nunique() >= 2:
+    if data["period"].nunique() >= 3:  # two points are a table, not a line (issue 12)
         fig, alt = charts.annual_line_chart(
             data.assign(entity_code=ctx.entity_name),
             title=f"{label}\n{ctx.entity_name}",
@@ -128,7 +128,7 @@ def composition(ctx: RunContext, title: str, indicator: str, dimension: str, key
             indicator,
         )
     table = (
-        rows.assign(group=rows["category"].str.split("=", n=1).str[1])[
+        rows.assign(group=[category_value_label(dimension, c.split("=", 1)[1]) for c in rows["category"]])[
             ["group", "value", "unit", "source_id", "locator"]
         ]
         .drop_duplicates("group")

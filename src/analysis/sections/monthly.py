@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.models.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import UNIT_LABELS, fmt, format_number
+from analysis.present.text import UNIT_LABELS, fmt, format_number, month_label
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -51,7 +51,8 @@ def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
     text = f"{len(data)} monthly figures for {', '.join(map(str, years))}."
     if len(this):
         peak = this.loc[this["value"].idxmax()]
-        text += f" The highest month of {ctx.year} is {peak['period']} with {fmt(peak['value'], unit)}."
+        peak_month = month_label(peak["period"])
+        text += f" The highest month of {ctx.year} is {peak_month} with {fmt(peak['value'], unit)}."
         kfs.append(KeyFigure(f"{key}_peak", float(peak["value"]), unit, srcs))
     return Section(
         title=title,
@@ -104,7 +105,7 @@ def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str,
         f"{fmt(hi, unit)}, p = {format_number(its.level_change_pvalue, 3)}) and a slope change of "
         f"{fmt(slope, unit)} per month (p = {format_number(its.slope_change_pvalue, 3)}), with "
         f"Newey–West (HAC) standard errors. A search over all admissible break months puts the best split "
-        f"at {found}."
+        f"at {month_label(str(found))}."
     )
     kfs = [
         KeyFigure(f"{key}_level_change", level, unit, srcs),
