@@ -13,13 +13,14 @@ import pandas as pd  # noqa: E402
 
 from analysis.page.notebook import figure_caption  # noqa: E402
 from analysis.present.charts import _new_figure, _tidy_xticks, alt_text, grouped_bar_chart  # noqa: E402
-from analysis.present.tables import column_label, styled_table, table_caption, table_unit  # noqa: E402
+from analysis.present.tables import column_label, period_span, styled_table, table_caption, table_unit  # noqa: E402
 from analysis.present.text import (  # noqa: E402
     category_label,
     fmt,
     money_text,
     month_label,
     unit_label,
+    with_category,
 )
 from analysis.sections.base import Section  # noqa: E402
 
@@ -31,6 +32,11 @@ def test_category_codes_read_as_words() -> None:
     assert category_label("function=281") == "Function 281 (economic social assistance)"
     assert category_label("function=242_243_281") == "Function 242, 243 and 281"
     assert category_label("") == ""
+    assert (
+        with_category("Net operating expenditure", "function=281")
+        == "Net operating expenditure, function 281 (economic social assistance)"
+    )
+    assert with_category("Recipients", "") == "Recipients"
 
 
 def test_units_are_named_one_way() -> None:
@@ -46,8 +52,8 @@ def test_money_in_prose() -> None:
     assert money_text(17_440, "NOK") == "17 440 kr"
     # 54 103 × 1 000 kr = 54 103 000 kr = 54,103 million → one decimal below 100 million
     assert money_text(54_103, "NOK_1000") == "54,1 million kr"
-    # 152 345 × 1 000 kr = 152,3 million → no decimal from 100 million
-    assert money_text(152_345, "NOK_1000") == "152 million kr"
+    # 152 345 × 1 000 kr = 152,345 million → one decimal at every size
+    assert money_text(152_345, "NOK_1000") == "152,3 million kr"
     assert money_text(7.4, "NOK_billion") == "7,4 billion kr"
     assert money_text(-3_200, "NOK_1000") == "\u22123,2 million kr"
     assert money_text(850, "NOK_1000") == "850 000 kr"
@@ -69,6 +75,9 @@ def test_table_caption_names_number_and_unit() -> None:
     )
     series = pd.DataFrame({"period": ["2022"], "value": [5.0], "unit": ["NOK_1000"]})
     assert table_unit(series) == "NOK 1 000"
+    assert period_span(pd.DataFrame({"period": ["2023", "2019", "2021"]})) == "2019\u20132023"
+    assert period_span(pd.DataFrame({"period": ["2022-01", "2022-12"]})) == "2022"
+    assert period_span(pd.DataFrame({"month": ["Jan"]})) == ""
     mixed = pd.DataFrame({"value": [1.0, 2.0], "unit": ["NOK", "percent"]})
     assert table_unit(mixed) == "units as given in the table"
     assert table_caption(1, "Trend", pd.DataFrame({"model": ["Poisson"]})) == "Table 1. Trend."

@@ -13,7 +13,7 @@ from typing import Any
 from analysis import __version__
 from analysis.observations.run import RunContext, open_run
 from analysis.present.style import source_text
-from analysis.present.tables import styled_table, table_caption
+from analysis.present.tables import period_span, styled_table, table_caption
 from analysis.present.text import fmt
 from analysis.sections.base import Section
 
@@ -191,7 +191,8 @@ class Page:
         caption = ""
         if not section.missing and section.table is not None and len(section.table):
             self.tables += 1
-            what = section.caption or f"{section.title}, {self.ctx.entity_name}, {self.ctx.year}"
+            span = period_span(section.table) or str(self.ctx.year)
+            what = section.caption or f"{section.title}, {self.ctx.entity_name}, {span}"
             caption = table_caption(self.tables, what, section.table)
         show(section, table_caption=caption)
         self.cited.update(section.sources)

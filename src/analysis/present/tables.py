@@ -56,6 +56,17 @@ def table_unit(table: pd.DataFrame) -> str:
     return "units as given in the table" if bracketed else ""
 
 
+def period_span(table: pd.DataFrame) -> str:
+    """The years a table covers, from its ``period`` column: ``2019–2023``, ``2023``, or ``""``
+    when it has no such column (monthly periods count by their year)."""
+    if "period" not in table.columns:
+        return ""
+    years = sorted({str(p)[:4] for p in table["period"].dropna() if str(p)[:4].isdigit()})
+    if not years:
+        return ""
+    return years[0] if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
+
+
 def table_caption(number: int, what: str, table: pd.DataFrame) -> str:
     """``"Table 2. Gross payouts by month, 2022–2023 (NOK 1 000)."``: the page's table number, what
     the table holds (a trailing full stop is dropped) and its unit (:func:`table_unit`)."""

@@ -56,8 +56,9 @@ _NOK_PER_UNIT = {"NOK": 1.0, "NOK_1000": 1e3, "NOK_million": 1e6, "NOK_billion":
 
 def money_text(value: float, unit: str) -> str:
     """An amount of money for prose, in the book's one convention: under a million in whole kroner
-    (``17 440 kr``), from a million in million kr, from a billion in billion kr, with one decimal
-    below 100 of the scale (``54,1 million kr``; ``152 million kr``; ``7,4 billion kr``).
+    (``17 440 kr``), from a million in million kr, from a billion in billion kr, with one
+    decimal (``54,1 million kr``; ``152,3 million kr``; ``7,4 billion kr``), so that a change and
+    the levels it joins read alike (194,3 − 140,2 = 54,1).
 
     The conversion only moves the decimal point: 54 103 (NOK 1 000) = 54 103 000 kr = 54,1 million kr.
     """
@@ -69,7 +70,7 @@ def money_text(value: float, unit: str) -> str:
         scaled, word = nok / 1e6, "million kr"
     else:
         return f"{format_number(nok, 0)} kr"
-    return f"{format_number(scaled, 0 if abs(scaled) >= 100 else 1)} {word}"
+    return f"{format_number(scaled, 1)} {word}"
 
 
 MONTH_NAMES = (
@@ -126,6 +127,15 @@ def category_label(category: str) -> str:
         parts.append(f"{name} {words}" if plain else f"{name}: {words}")
     text = ", ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+def with_category(label: str, category: str) -> str:
+    """An indicator's label narrowed by a category, in words: ``("Net operating expenditure",
+    "function=281")`` → ``Net operating expenditure, function 281 (economic social assistance)``."""
+    if not category:
+        return label
+    words = category_label(category)
+    return f"{label}, {words[:1].lower()}{words[1:]}"
 
 
 def fmt(value: float, unit: str = "", decimals: int | None = None) -> str:

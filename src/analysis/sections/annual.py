@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import category_label, category_value_label, fmt, format_number
+from analysis.present.text import category_value_label, fmt, format_number, with_category
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -37,7 +37,7 @@ def annual_indicator(
     """An annual series (first candidate with data in the chapter year), a chart and the year's value."""
     found = first_available(ctx, candidates, years=[ctx.year])
     if found is None:
-        names = " or ".join(f"{label_of(ctx, i)}{f' ({c})' if c else ''}" for i, c in candidates)
+        names = " or ".join(with_category(label_of(ctx, i), c) for i, c in candidates)
         return no_data(title, f"No figure for {names} in {ctx.year}", candidates[0][0])
     indicator, category, series = found
     frames = [series]
@@ -49,7 +49,7 @@ def annual_indicator(
     unit = series["unit"].iloc[0]
     value = float(series.loc[series["period"] == str(ctx.year), "value"].iloc[0])
     point_sources = series.loc[series["period"] == str(ctx.year), "source_ids"].iloc[0]
-    label = label_of(ctx, indicator) + (f" ({category_label(category)})" if category else "")
+    label = with_category(label_of(ctx, indicator), category)
     text = f"**{label}**, {ctx.entity_name}, {ctx.year}: **{fmt(value, unit)}**."
     previous = series[series["period"] == str(ctx.year - 1)]
     kfs = [KeyFigure(key, value, unit, tuple(point_sources))]
