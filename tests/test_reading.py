@@ -81,6 +81,9 @@ def test_table_caption_names_number_and_unit() -> None:
     mixed = pd.DataFrame({"value": [1.0, 2.0], "unit": ["NOK", "percent"]})
     assert table_unit(mixed) == "units as given in the table"
     assert table_caption(1, "Trend", pd.DataFrame({"model": ["Poisson"]})) == "Table 1. Trend."
+    coded = pd.DataFrame({"status": ["revised_budget"], "category": ["main_income=social_assistance"]})
+    coded_html = styled_table(coded).to_html()
+    assert ">revised budget<" in coded_html and ">Main income: social assistance<" in coded_html
     html = styled_table(series, "Table 1. Gross payouts (NOK 1 000).").to_html()
     assert "<caption>Table 1. Gross payouts (NOK 1 000).</caption>" in html
     assert ">NOK 1 000<" in html

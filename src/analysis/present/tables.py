@@ -11,7 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.present.text import UNIT_LABELS, format_number, unit_label
+from analysis.present.text import UNIT_LABELS, category_label, format_number, unit_label
+
+#: Columns whose values are codes of the data's vocabulary (``revised_budget``, ``unique_persons``),
+#: shown with spaces for underscores.
+CODE_COLUMNS = {"status", "counting_basis", "model", "term", "quality"}
 
 
 def table_number(value: Any) -> str:
@@ -82,6 +86,10 @@ def styled_table(table: pd.DataFrame, caption: str = "") -> Any:
     shown = table.copy()
     if "unit" in shown.columns:
         shown["unit"] = shown["unit"].map(lambda u: UNIT_LABELS.get(u, u))
+    for column in CODE_COLUMNS & set(shown.columns):  # codes in words: revised_budget → revised budget
+        shown[column] = shown[column].map(lambda v: v.replace("_", " ") if isinstance(v, str) else v)
+    if "category" in shown.columns:
+        shown["category"] = shown["category"].map(lambda v: category_label(v) if isinstance(v, str) else v)
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
     classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
     for column in numeric:
