@@ -287,7 +287,7 @@ def _width_pages(root: Path) -> list[str]:
             page = chapter.with_name(f"{template}.html")
             if page.is_file():
                 pages.append(str(page.relative_to(root)))
-        if len(pages) >= 14:
+        if len(pages) >= 20:
             break
     pages += [p for p in WIDTH_CHAPTERS if (root / p).is_file()]
     return pages

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 
 from analysis.page.notebook import figure_caption  # noqa: E402
-from analysis.present.charts import _new_figure, _tidy_xticks, alt_text, grouped_bar_chart  # noqa: E402
+from analysis.present.charts import _new_figure, _tidy_xticks, _with_gaps, alt_text, grouped_bar_chart  # noqa: E402
 from analysis.present.tables import column_label, period_span, styled_table, table_caption, table_unit  # noqa: E402
 from analysis.present.text import (  # noqa: E402
     category_label,
@@ -133,3 +133,11 @@ def test_crowded_tick_labels_turn() -> None:
     labels = [t.get_text() for t in ax2.get_xticklabels()]
     assert labels == ["Volume\n(recipients)", "Real payment"]
     assert {t.get_rotation() for t in ax2.get_xticklabels()} == {0.0}
+
+
+def test_a_line_breaks_over_missing_years() -> None:
+    # figures for 2009, 2011 and 2023: the years 2010 and 2012–2022 are gaps, not a straight line
+    xs, ys = _with_gaps([2009, 2011, 2023], [10_958.0, 10_612.0, 17_374.0])
+    assert xs == list(range(2009, 2024))
+    assert [y == y for y in ys].count(True) == 3  # three values, the other 12 years NaN
+    assert ys[0] == 10_958.0 and ys[2] == 10_612.0 and ys[-1] == 17_374.0

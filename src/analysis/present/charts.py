@@ -97,6 +97,16 @@ def alt_text(kind: str, title: str, unit: str, parts: Sequence[str], limit: int 
     return f"{head} " + "; ".join(kept) + end
 
 
+def _with_gaps(years: Sequence[int], values: Sequence[float]) -> tuple[list[int], list[float]]:
+    """Years and values with NaN in every missing year between the first and the last, so that the
+    line breaks over a gap instead of drawing a straight line across years with no figure."""
+    known = dict(zip(years, values, strict=True))
+    if not known:
+        return [], []
+    span = list(range(min(known), max(known) + 1))
+    return span, [known.get(y, math.nan) for y in span]
+
+
 def _tidy_xticks(ax: object, positions: Sequence[float], labels: Sequence[str]) -> None:
     """Category tick labels that never overlap: short ones flat, long or many ones wrapped at 14
     characters and, when there are more than four, turned 30° and right-aligned at their tick."""
@@ -180,7 +190,8 @@ def annual_line_chart(
                 style = dict(STATUS_STYLE.get(status, {"linestyle": "-", "marker": "o"}))
                 label = name if status == "actual" else f"{name} ({status.replace('_', ' ')})"
                 label = label or status.replace("_", " ")
-                ax.plot(ok["period"].astype(int), ok["value"], color=colour, label=label, **style)  # type: ignore[arg-type]
+                xs, ys = _with_gaps(ok["period"].astype(int).tolist(), ok["value"].astype(float).tolist())
+                ax.plot(xs, ys, color=colour, label=label, **style)  # type: ignore[arg-type]
                 points = list(zip(ok["period"].astype(str), ok["value"].astype(float), strict=True))
                 desc = f"{name + ' ' if name else ''}({STATUS_WORDS.get(status, status)})"
                 if points:
