@@ -23,7 +23,7 @@ comparison_entities = []
 # %% tags=["remove-cell"]
 from IPython.display import Markdown, display
 
-from analysis.page import Page, glue, styled_table
+from analysis.page import Page, glue
 from analysis.sections import figures_for_year
 
 page = Page.open("overview", entity_code, year, comparison_entities)
@@ -39,7 +39,7 @@ glue("entity_name", ctx.entity_name, unit="text", sources=[])
 
 # %% tags=["remove-input"]
 display(Markdown(f"**{ctx.entity_name}, {year}: {len(figures)} published figures.**"))
-styled_table(figures.drop(columns=["indicator"]))
+page.table(figures.drop(columns=["indicator"]), f"Published figures, {ctx.entity_name}, {year}")
 
 # %% tags=["remove-input"]
 page.footer(figures["source_id"])

@@ -363,7 +363,7 @@ def test_pages_have_titles(site: Site) -> None:
 # --- reading comfort (issue 12): numbered captions, short alt texts, labels in words ---------------
 
 # A category or parameter code as the data spell it: ``main_income=social_assistance``, ``age=18-24``.
-RAW_CODE = re.compile(r"\b[a-z][a-z_]*=[a-z0-9][a-z0-9_+\-]*\b")
+RAW_CODE = re.compile(r"(?<![?&])\b[a-z][a-z_]*=[a-z0-9][a-z0-9_+\-]*\b")
 VOID = {"br", "img", "meta", "link", "input", "hr", "source", "col", "area", "base", "wbr"}
 ALT_LIMIT = 300
 
