@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 
 from analysis.page.notebook import Page, figure_caption  # noqa: E402
 from analysis.present.charts import _new_figure, _tidy_xticks, _with_gaps, alt_text, grouped_bar_chart  # noqa: E402
+from analysis.present.style import fitted_source_text  # noqa: E402
 from analysis.present.tables import column_label, period_span, styled_table, table_caption, table_unit  # noqa: E402
 from analysis.present.text import (  # noqa: E402
     category_label,
@@ -125,9 +126,15 @@ def test_grouped_bars_alt_text_without_sources() -> None:
 def test_crowded_tick_labels_turn() -> None:
     fig = _new_figure()
     ax = fig.add_subplot()
-    names = ["Søndre Nordstrand", "Bjerke", "Gamle Oslo", "Grorud", "Stovner", "Alna"]
-    _tidy_xticks(ax, range(6), names)  # 6 labels, 17+6+10+6+7+4 = 50 > 48 characters: turned
+    names = ["Søndre Nordstrand", "Bjerke", "Gamle Oslo", "Grorud", "Stovner", "Alna", "Nordstrand"]
+    _tidy_xticks(ax, range(7), names)  # 7 labels, more than 6: turned, on one line each
     assert {t.get_rotation() for t in ax.get_xticklabels()} == {30.0}
+    assert ax.get_xticklabels()[0].get_text() == "Søndre Nordstrand"
+    ax3 = fig.add_subplot()
+    bars = ["2022", "Volume\n(recipients)", "Real payment\nper recipient", "Inflation\n(CPI)", "2023"]
+    _tidy_xticks(ax3, range(5), bars)  # widest lines 4+12+12+9+4 = 41 of about 80: flat
+    assert {t.get_rotation() for t in ax3.get_xticklabels()} == {0.0}
+    assert ax3.get_xticklabels()[2].get_text() == "Real payment\nper recipient"
     ax2 = fig.add_subplot()
     _tidy_xticks(ax2, range(2), ["Volume (recipients)", "Real payment"])  # two: flat, wrapped
     labels = [t.get_text() for t in ax2.get_xticklabels()]
@@ -149,3 +156,13 @@ def test_a_free_standing_table_takes_the_next_number() -> None:
     frame = pd.DataFrame({"label": ["Recipients"], "value": [3.0], "unit": ["persons"]})
     html = page.table(frame, "Published figures, Bjerke, 2024").to_html()
     assert "<caption>Table 3. Published figures, Bjerke, 2024 (persons).</caption>" in html
+
+
+def test_a_long_source_list_shortens_to_ids_then_a_count() -> None:
+    titles = pd.DataFrame({"source_id": ["a-1", "b-2"], "title": ["T" * 200, "U" * 200]})
+    assert fitted_source_text(["a-1"], titles, limit=300) == "Source: a-1 (" + "T" * 200 + ")"
+    assert fitted_source_text(["a-1", "b-2"], titles, limit=300) == "Sources: a-1; b-2"  # titles: 423 chars
+    many = [f"source-{i:02d}" for i in range(30)]  # 30 ids of 9 characters + "; " > 240
+    assert fitted_source_text(many, None, limit=240, overflow="named in the caption") == (
+        "Sources: 30 documents, named in the caption"
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 from analysis import __version__
 from analysis.observations.run import RunContext, open_run
-from analysis.present.style import source_text
+from analysis.present.style import fitted_source_text
 from analysis.present.tables import period_span, styled_table, table_caption
 from analysis.present.text import fmt
 from analysis.sections.base import Section
@@ -192,7 +192,8 @@ class Page:
         if not section.missing and section.table is not None and len(section.table):
             self.tables += 1
             span = period_span(section.table) or str(self.ctx.year)
-            what = section.caption or f"{section.title}, {self.ctx.entity_name}, {span}"
+            joint = " " if section.title.rstrip().endswith("?") else ", "  # "A break in 2022-09? Oslo"
+            what = section.caption or f"{section.title}{joint}{self.ctx.entity_name}, {span}"
             caption = table_caption(self.tables, what, section.table)
         show(section, table_caption=caption)
         self.cited.update(section.sources)
@@ -211,7 +212,7 @@ class Page:
         if last is None or last.missing or last.figure is None:
             return
         self.figures += 1
-        line = source_text(last.sources, self.ctx.dataset.sources) if last.sources else ""
+        line = fitted_source_text(last.sources, self.ctx.dataset.sources, limit=300) if last.sources else ""
         show_figure(last, figure_caption(self.figures, last, line))
 
     def footer(self, extra_sources: Iterable[str] = ()) -> None:

@@ -35,6 +35,7 @@ from analysis.present.style import (
     TOTAL_COLOUR,
     auto_decimals,
     collect_source_ids,
+    fitted_source_text,
     house_style,
     number_formatter,
     source_text,
@@ -97,6 +98,12 @@ def alt_text(kind: str, title: str, unit: str, parts: Sequence[str], limit: int 
     return f"{head} " + "; ".join(kept) + end
 
 
+def _chart_source_line(source_ids: Sequence[str], sources: pd.DataFrame | None) -> str:
+    """The line under a chart: at most two lines of text (see :func:`fitted_source_text`)."""
+    source_text(source_ids)  # every chart names its sources: raises when there are none
+    return fitted_source_text(source_ids, sources, limit=240, overflow="named in the caption")
+
+
 def _with_gaps(years: Sequence[int], values: Sequence[float]) -> tuple[list[int], list[float]]:
     """Years and values with NaN in every missing year between the first and the last, so that the
     line breaks over a gap instead of drawing a straight line across years with no figure."""
@@ -109,11 +116,14 @@ def _with_gaps(years: Sequence[int], values: Sequence[float]) -> tuple[list[int]
 
 def _tidy_xticks(ax: object, positions: Sequence[float], labels: Sequence[str]) -> None:
     """Category tick labels that never overlap: short ones flat, long or many ones wrapped at 14
-    characters and, when there are more than four, turned 30° and right-aligned at their tick."""
-    wrapped = [textwrap.fill(str(label), width=14) for label in labels]
-    crowded = len(labels) > 4 and sum(len(str(label)) for label in labels) > 48
+    characters and, when there are more than six or they are still wider than the axis, turned 30°
+    and right-aligned at their tick."""
+    wrapped = [textwrap.fill(" ".join(str(label).split()), width=14) for label in labels]
+    widest = sum(max(len(line) for line in w.split("\n")) for w in wrapped)
+    crowded = len(labels) > 6 or widest > 80  # about 80 characters of tick labels fit across
     if crowded:
-        ax.set_xticks(positions, [str(label) for label in labels], rotation=30, ha="right")  # type: ignore[attr-defined]
+        flat = [" ".join(str(label).split()) for label in labels]
+        ax.set_xticks(positions, flat, rotation=30, ha="right")  # type: ignore[attr-defined]
     else:
         ax.set_xticks(positions, wrapped)  # type: ignore[attr-defined]
 
@@ -170,7 +180,7 @@ def annual_line_chart(
     values = frame["value"].astype(float)
     dec = auto_decimals(values) if decimals is None else decimals
     ids = collect_source_ids(frame, source_ids)
-    src = source_text(ids, sources)
+    src = _chart_source_line(ids, sources)
     names = dict(labels or {})
     groups = list(dict.fromkeys(frame[group]))
     statuses = [s for s in STATUS_STYLE if s in set(frame["status"])]
@@ -239,7 +249,7 @@ def monthly_chart(
     frame = frame[frame["year"].isin(list(years))]
     unit_ = _the_unit(frame, unit)
     dec = auto_decimals(frame["value"]) if decimals is None else decimals
-    src = source_text(collect_source_ids(frame, source_ids), sources)
+    src = _chart_source_line(collect_source_ids(frame, source_ids), sources)
     month_names = MONTHS_EN  # English month names in charts, tables and prose alike (methods)
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
     alt_parts: list[str] = []
@@ -308,7 +318,7 @@ def waterfall_chart(
     if not items:
         raise ValueError("no contributions to plot")
     ids = list(source_ids or [])
-    src = source_text(sorted(set(ids)), sources)
+    src = _chart_source_line(sorted(set(ids)), sources)
     all_values = [v for _, v in items] + ([start[1]] if start else [])
     dec = auto_decimals(all_values) if decimals is None else decimals
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
@@ -379,7 +389,7 @@ def grouped_bar_chart(
     frame = data.copy()
     unit_ = _the_unit(frame, unit)
     dec = auto_decimals(frame[value]) if decimals is None else decimals
-    src = source_text(collect_source_ids(frame, source_ids), sources)
+    src = _chart_source_line(collect_source_ids(frame, source_ids), sources)
     names = dict(labels or {})
     xs = list(dict.fromkeys(frame[x].astype(str)))
     hues = list(dict.fromkeys(frame[hue].astype(str)))
