@@ -75,6 +75,7 @@ def test_annual_line_chart() -> None:
     styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
     assert styles["Søndre Nordstrand"] == "-" and styles["Søndre Nordstrand (budget)"] == "--"
     assert ax.get_lines()[0].get_color().lower() == PALETTE[0].lower()
+    assert ax.get_ylim()[0] == 0  # levels (all ≥ 0) are drawn from zero
 
 
 def test_annual_line_chart_english_and_no_sources() -> None:

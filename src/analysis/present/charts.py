@@ -213,6 +213,9 @@ def annual_line_chart(
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        if values.dropna().ge(0).all():
+            # levels from zero: a fall from 737 to 677 cases is 8 %, not the height of the chart
+            ax.set_ylim(bottom=0)
         ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
         if len(groups) > 1 or len(statuses) > 1:
             ax.legend(loc="best")
