@@ -85,7 +85,10 @@ def styled_table(table: pd.DataFrame, caption: str = "") -> Any:
     ``caption`` (see :func:`table_caption`) as the table's ``<caption>``."""
     shown = table.copy()
     if "unit" in shown.columns:
-        shown["unit"] = shown["unit"].map(lambda u: UNIT_LABELS.get(u, u))
+        # a unit is one word in a cell: "NOK 1 000" never breaks over three lines
+        shown["unit"] = shown["unit"].map(
+            lambda u: unit_label(u).replace(" ", "\u00a0") if isinstance(u, str) else u
+        )
     for column in CODE_COLUMNS & set(shown.columns):  # codes in words: revised_budget → revised budget
         shown[column] = shown[column].map(lambda v: v.replace("_", " ") if isinstance(v, str) else v)
     if "category" in shown.columns:
