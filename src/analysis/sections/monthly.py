@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.models.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.observations.run import RunContext
 from analysis.present import charts
+from analysis.present.style import MONTHS_EN
 from analysis.present.text import UNIT_LABELS, fmt, format_number, month_label
 from analysis.sections.base import (
     KeyFigure,
@@ -66,7 +67,7 @@ def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
     )
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = MONTHS_EN  # the charts' month names: one convention (book/methods.md)
 
 
 def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
