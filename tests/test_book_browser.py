@@ -242,3 +242,77 @@ def test_tab_icon_loads(page: Watched, site_url: str) -> None:
         f"the tab icon {href} answers HTTP {response.status}: the book declares no favicon "
         "(Jupyter Book: `html: favicon:` in _config.yml)"
     )
+
+
+# --- reading comfort at a laptop's screen size (issue 12) -------------------------------------------
+
+LAPTOP = {"width": 1366, "height": 768}
+# The widest pages first: each template of a few entity-years, then the chapters with tables.
+WIDTH_TEMPLATES = ("cost_surge", "payouts", "recipients", "comparison", "qualification", "overview")
+WIDTH_CHAPTERS = ("book/methods.html", "book/national.html", "book/cost_surge.html")
+
+# For every table and figure in the article column: its own box (or, for a table, the nearest
+# ancestor that scrolls sideways: a table in its own scrolling box fits) must lie inside the column.
+MEASURE_JS = """() => {
+  const column = document.querySelector('main article') || document.querySelector('article');
+  const c = column.getBoundingClientRect();
+  const wide = [];
+  for (const el of column.querySelectorAll('table, figure, img')) {
+    let box = el;
+    if (el.tagName === 'TABLE') {
+      for (let a = el.parentElement; a && a !== column; a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX;
+        if (o === 'auto' || o === 'scroll') { box = a; break; }
+      }
+    }
+    const r = box.getBoundingClientRect();
+    if (r.width === 0) continue;  // hidden (a collapsed toggle)
+    if (r.left < c.left - 1 || r.right > c.right + 1) {
+      const caption = el.querySelector('caption, figcaption')?.textContent || el.getAttribute('alt') || '';
+      wide.push(`${el.tagName.toLowerCase()} ${Math.round(r.width)}px in a ${Math.round(c.width)}px column`
+                + ` (${caption.trim().slice(0, 60)})`);
+    }
+  }
+  return {column: c.width, wide, pageScroll: document.documentElement.scrollWidth - window.innerWidth,
+          count: column.querySelectorAll('table, figure').length};
+}"""
+
+
+def _width_pages(root: Path) -> list[str]:
+    """At least ten built pages with tables or figures: every template of the first entity-years
+    found under book/reports/ (sorted), then the book's own chapters."""
+    pages: list[str] = []
+    for chapter in sorted((root / "book" / "reports").glob("*/*/index.html")):
+        for template in WIDTH_TEMPLATES:
+            page = chapter.with_name(f"{template}.html")
+            if page.is_file():
+                pages.append(str(page.relative_to(root)))
+        if len(pages) >= 20:
+            break
+    pages += [p for p in WIDTH_CHAPTERS if (root / p).is_file()]
+    return pages
+
+
+def test_tables_and_figures_fit_the_column_at_1366x768(browser: Any, site_url: str, built_book: Path) -> None:
+    """At 1366×768 no table or figure is wider than the article column, on at least ten pages."""
+    pages = _width_pages(built_book)
+    assert len(pages) >= 10, f"only {len(pages)} pages to measure: {pages}"
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB")
+    problems: list[str] = []
+    measured = 0
+    try:
+        pg = context.new_page()
+        for path in pages:
+            pg.goto(site_url + path, wait_until="load")
+            pg.wait_for_load_state("networkidle")
+            result = pg.evaluate(MEASURE_JS)
+            measured += result["count"]
+            problems += [f"{path}: {w}" for w in result["wide"]]
+            if result["pageScroll"] > 1:
+                problems.append(f"{path}: the page scrolls sideways by {result['pageScroll']}px")
+        pg.goto(site_url + pages[0], wait_until="load")
+        _screenshot(pg, "laptop-1366x768")
+    finally:
+        context.close()
+    assert measured, "no tables or figures found on the measured pages"
+    assert not problems, f"{len(problems)} element(s) wider than the column:\n" + "\n".join(problems[:40])

@@ -502,3 +502,164 @@ def test_no_2022_break_section_before_2020(site: Site) -> None:
         if re.search(r"break", block.heading, re.IGNORECASE) and "2022" in block.heading
     ]
     assert not bad, "2022 break sections on pages before 2020:\n" + "\n".join(bad)
+
+
+# --- reading comfort (issue 12): numbered captions, short alt texts, labels in words ---------------
+
+# A category or parameter code as the data spell it: ``main_income=social_assistance``, ``age=18-24``.
+RAW_CODE = re.compile(r"(?<![?&])\b[a-z][a-z_]*=[a-z0-9][a-z0-9_+\-]*\b")
+VOID = {"br", "img", "meta", "link", "input", "hr", "source", "col", "area", "base", "wbr"}
+ALT_LIMIT = 300
+
+
+@dataclass
+class Reading:
+    """What a reader sees in one page's <article>, code cells and literals left out."""
+
+    tables: list[str] = field(default_factory=list)  # caption text of each table ("" = none)
+    figures: list[str] = field(default_factory=list)  # text of each <figcaption>
+    alts: list[str] = field(default_factory=list)
+    labels: list[tuple[str, str]] = field(default_factory=list)  # (element, text): headings, captions, cells
+
+
+class _ReadingParser(HTMLParser):
+    LABELS = {"h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "th", "td", "p", "li", "summary"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = Reading()
+        self._stack: list[tuple[str, bool]] = []  # (tag, opens a region the reader does not read)
+        self._article = 0
+        self._text: list[tuple[str, list[str]]] = []  # open label elements and their text
+
+    @property
+    def _skipping(self) -> bool:
+        return any(skip for _, skip in self._stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = set((a.get("class") or "").split())
+        if tag == "article":
+            self._article += 1
+        inside = self._article and not self._skipping
+        if inside and tag == "img":
+            self.out.alts.append(a.get("alt") or "")
+        if tag in VOID:
+            return
+        skip = tag in {"pre", "code", "script", "style"} or bool(classes & {"cell_input", "highlight"})
+        self._stack.append((tag, skip))
+        if inside and not skip:
+            if tag == "table":
+                self.out.tables.append("")
+            if tag in self.LABELS:
+                self._text.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._article -= 1
+        if not any(t == tag for t, _ in self._stack):
+            return
+        while self._stack:
+            open_tag, _ = self._stack.pop()
+            if self._text and self._text[-1][0] == open_tag:
+                name, parts = self._text.pop()
+                text = " ".join("".join(parts).split())
+                self.out.labels.append((name, text))
+                if name == "caption" and self.out.tables:
+                    self.out.tables[-1] = text
+                if name == "figcaption":
+                    self.out.figures.append(text)
+                if self._text:  # the text belongs to the enclosing label too
+                    self._text[-1][1].append(" " + text + " ")
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._text and not self._skipping:
+            self._text[-1][1].append(data)
+
+
+@cache
+def _reading(path: Path) -> Reading:
+    parser = _ReadingParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser.out
+
+
+def _entity_pages(site: Site) -> list[Path]:
+    pages = [p for p in site.pages if p.parts[:2] == ("book", "reports") and len(p.parts) == 5]
+    return sorted(p for p in pages if p.name != "index.html")
+
+
+def test_reading_parser_on_a_hand_made_page() -> None:
+    """The parser behind the three tests below, on HTML written by hand."""
+    html = (
+        "<html><body><article><h2>Main income: social assistance</h2>"
+        "<div class='cell_input'><pre>category='main_income=social_assistance'</pre></div>"
+        "<table><caption>Table 1. Shares (%).</caption><tr><th>Group</th></tr><tr><td>age=18-24</td></tr>"
+        "</table><table><tr><td>1</td></tr></table>"
+        "<figure><img alt='Line chart: x.' src='a.png'/><figcaption><p>Figure 1. X.</p></figcaption>"
+        "</figure></article></body></html>"
+    )
+    parser = _ReadingParser()
+    parser.feed(html)
+    out = parser.out
+    assert out.tables == ["Table 1. Shares (%).", ""]
+    assert out.figures == ["Figure 1. X."]
+    assert out.alts == ["Line chart: x."]
+    codes = [text for _, text in out.labels if RAW_CODE.search(text)]
+    assert codes == ["age=18-24"]  # the table cell; the code in the code cell is not read
+
+
+def test_entity_page_tables_are_numbered_and_captioned(site: Site) -> None:
+    """Every table on an entity page has a caption "Table N. ..." and N runs 1, 2, 3 ... down the page."""
+    problems = []
+    count = 0
+    for rel in _entity_pages(site):
+        captions = _reading(site.root / rel).tables
+        count += len(captions)
+        numbers = []
+        for i, caption in enumerate(captions, start=1):
+            match = re.match(r"Table (\d+)\. \S", caption)
+            if not match:
+                problems.append(f"{rel}: table {i} has no numbered caption (caption {caption!r})")
+            else:
+                numbers.append(int(match.group(1)))
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
+            problems.append(f"{rel}: tables numbered {numbers}, not 1..{len(numbers)}")
+    assert count, "no tables on the entity pages at all"
+    assert not problems, f"{len(problems)} table(s) without number or caption:\n" + "\n".join(problems[:40])
+
+
+def test_entity_page_figures_are_numbered_per_page(site: Site) -> None:
+    """Figure captions start "Figure N." with N counting from 1 on each page (not across the book)."""
+    problems = []
+    for rel in _entity_pages(site):
+        captions = _reading(site.root / rel).figures
+        numbers = [int(m.group(1)) for c in captions if (m := re.match(r"Figure (\d+)\. \S", c))]
+        if len(numbers) != len(captions) or numbers != list(range(1, len(captions) + 1)):
+            problems.append(f"{rel}: figure captions {[c[:40] for c in captions]}")
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_alt_texts_are_short(site: Site) -> None:
+    """An alt text says what the chart shows in under 300 characters; sources are in the caption."""
+    long = [
+        f"{rel}: {len(alt)} characters: {alt[:80]}…"
+        for rel in sorted(site.pages)
+        for alt in _reading(site.root / rel).alts
+        if len(alt) > ALT_LIMIT
+    ]
+    assert not long, f"{len(long)} alt text(s) over {ALT_LIMIT} characters:\n" + "\n".join(long[:40])
+
+
+def test_no_raw_codes_on_entity_pages(site: Site) -> None:
+    """Headings, captions, table cells and prose read in words: no ``main_income=social_assistance``."""
+    found = [
+        f"{rel}: <{tag}> {text[:100]!r}"
+        for rel in _entity_pages(site)
+        for tag, text in _reading(site.root / rel).labels
+        if RAW_CODE.search(text)
+    ]
+    assert not found, f"{len(found)} label(s) with a raw code:\n" + "\n".join(sorted(set(found))[:40])

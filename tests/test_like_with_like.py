@@ -66,7 +66,7 @@ def test_single_group_is_not_a_breakdown(reference: Dataset) -> None:
         context(reference, "0213", 2016, rows), "t", "sa_recipients_share", "main_income", "k"
     )
     assert not s.available
-    assert "one group only (social_assistance: 53,2 %)" in s.missing
+    assert "one group only (social assistance: 53,2 %)" in s.missing
 
 
 def test_composition_uses_one_table_and_says_when_parts_do_not_add_up(reference: Dataset) -> None:

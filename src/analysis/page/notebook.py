@@ -12,7 +12,8 @@ from typing import Any
 
 from analysis import __version__
 from analysis.observations.run import RunContext, open_run
-from analysis.present.tables import styled_table
+from analysis.present.style import fitted_source_text
+from analysis.present.tables import period_span, styled_table, table_caption
 from analysis.present.text import fmt
 from analysis.sections import plan
 from analysis.sections.base import Section
@@ -91,10 +92,13 @@ def provenance_footer(
     return "\n".join(lines) + "\n"
 
 
-def show(section: Section, heading_level: int = 2) -> None:
-    """Display a :class:`analysis.sections.base.Section` except its figure: heading, text, table, notes,
-    and glue its key figures. A missing section shows nothing. Show the figure with
-    :func:`show_figure` in the next cell.
+def show(
+    section: Section, heading_level: int = 2, table_caption: str = "", details_caption: str = ""
+) -> None:
+    """Display a :class:`analysis.sections.base.Section` except its figure: heading, text, table (with
+    ``table_caption`` as its caption), the model table behind a toggle (``details_caption``), notes,
+    and glue its key figures. A missing section shows nothing (the chapter's index page lists what is
+    not published). Show the figure with :func:`show_figure` in the next cell.
 
     myst-nb applies a cell's figure options to every output of the cell, so a numbered figure must
     be alone in its cell; hence two calls.
@@ -107,12 +111,12 @@ def show(section: Section, heading_level: int = 2) -> None:
     if section.text:
         display(Markdown(section.text))
     if section.table is not None and len(section.table):
-        display(styled_table(section.table))
+        display(styled_table(section.table, table_caption))
     if section.details is not None and len(section.details):
         display(
             HTML(
                 '<details class="model-details"><summary>Model table</summary>\n'
-                + styled_table(section.details).to_html()
+                + styled_table(section.details, details_caption).to_html()
                 + "\n</details>\n"
             )
         )
@@ -125,10 +129,10 @@ def show(section: Section, heading_level: int = 2) -> None:
             glue(f"{kf.key}_fmt", fmt(kf.value, kf.unit), unit="text", sources=kf.sources, record=False)
 
 
-def show_figure(section: Section) -> None:
+def show_figure(section: Section, caption: str = "") -> None:
     """Display the section's figure (if any) as a PNG whose output metadata carries its alt text and
-    caption; the runner copies them into the cell metadata (``mystnb.image.alt``,
-    ``mystnb.figure``), the only place myst-nb reads them from.
+    caption (``caption``, else the section's); the runner copies them into the cell metadata
+    (``mystnb.image.alt``, ``mystnb.figure``), the only place myst-nb reads them from.
     """
     import base64
     import io
@@ -143,12 +147,26 @@ def show_figure(section: Section) -> None:
     display(
         {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": section.alt_text},
         raw=True,
-        metadata={"image/png": {"alt": section.alt_text, "caption": section.caption, "label": label}},
+        metadata={
+            "image/png": {"alt": section.alt_text, "caption": caption or section.caption, "label": label}
+        },
     )
+
+
+def figure_caption(number: int, section: Section, source_line: str) -> str:
+    """``"Figure 2. Gross payouts, Bjerke, 2015–2023. Source: id (title)."``: the page's figure
+    number, what the chart shows (the section's caption, else its title) and its sources."""
+    what = (section.caption or section.title).strip().rstrip(".")
+    return f"Figure {number}. {what}." + (f" {source_line}." if source_line else "")
 
 
 class Page:
     """One executed template: its run context, the sections shown and the sources they cite.
+
+    Tables and figures are numbered per page, in the order shown ("Table 1.", "Figure 1."), in
+    their captions; Sphinx's own numbering (``numfig``) is off because it counts figures across the
+    whole book. A table's caption names what it holds and its unit (:func:`table_caption`); a
+    figure's caption names what it shows and its sources, which the alt text leaves out.
 
     Templates stay thin::
 
@@ -166,6 +184,8 @@ class Page:
         self.derived: list[str] = []  # how each derived figure shown was computed, for the footer
         self._last: Section | None = None
         self._group = ""
+        self.tables = 0  # tables shown so far on this page
+        self.figures = 0  # figures shown so far on this page
 
     @classmethod
     def open(
@@ -198,9 +218,18 @@ class Page:
             )
         return plan.build(self.ctx, self.template, key, self.parameters)
 
+    def _caption(self, section: Section, table: Any, prefix: str = "") -> str:
+        """The next numbered caption on this page for one of ``section``'s tables."""
+        self.tables += 1
+        span = period_span(table) or str(self.ctx.year)
+        joint = " " if section.title.rstrip().endswith("?") else ", "  # "A break in 2022-09? Oslo"
+        what = section.caption or f"{section.title}{joint}{self.ctx.entity_name}, {span}"
+        return table_caption(self.tables, prefix + what, table)
+
     def show(self, section: Section | str) -> None:
-        """Display a section (see :func:`show`; a key is built with :meth:`section`) and remember its
-        sources for the footer. Sections of a catalogue group share one sub-heading."""
+        """Display a section (see :func:`show`; a key is built with :meth:`section`) with its tables
+        numbered and captioned, and remember its sources for the footer. Sections of a catalogue
+        group share one sub-heading."""
         from IPython.display import Markdown, display
 
         if isinstance(section, str):
@@ -214,14 +243,30 @@ class Page:
         if group and group != self._group:
             display(Markdown(f"## {group}\n"))
         self._group = group
-        show(section, heading_level=3 if group else 2)
+        caption = details = ""
+        if section.table is not None and len(section.table):
+            caption = self._caption(section, section.table)
+        if section.details is not None and len(section.details):
+            details = self._caption(section, section.details, prefix="Model table: ")
+        show(section, heading_level=3 if group else 2, table_caption=caption, details_caption=details)
         self.cited.update(section.sources)
         self.derived.extend(getattr(section, "derived", ()))
 
+    def table(self, table: Any, what: str) -> Any:
+        """A table outside a section (e.g. the list of published figures), numbered and captioned
+        like the sections' tables: ``what`` it holds; the unit is added from the table."""
+        self.tables += 1
+        return styled_table(table, table_caption(self.tables, what, table))
+
     def show_figure(self) -> None:
-        """The figure of the section shown last, if any (see :func:`show_figure`)."""
-        if self._last is not None:
-            show_figure(self._last)
+        """The figure of the section shown last, if any, numbered and captioned with its sources
+        (see :func:`show_figure`)."""
+        last = self._last
+        if last is None or last.missing or last.figure is None:
+            return
+        self.figures += 1
+        line = fitted_source_text(last.sources, self.ctx.dataset.sources, limit=300) if last.sources else ""
+        show_figure(last, figure_caption(self.figures, last, line))
 
     def footer(self, extra_sources: Iterable[str] = ()) -> None:
         """The provenance footer with downloads of this page's data and notebook."""

@@ -3,9 +3,10 @@
 Every plotting function returns ``(Figure, alt_text)``. The figure is a plain
 :class:`matplotlib.figure.Figure` with an Agg canvas (not registered with ``pyplot``, so nothing
 leaks between charts; Jupyter displays it when it is the cell's value). The alt text says what the
-chart shows with its key numbers, formatted like the axes. A source line naming the source ids (and
-titles, when the sources table is given) stands under every chart; a chart without sources is an
-error.
+chart shows with its key numbers, formatted like the axes, in at most :data:`ALT_LIMIT` characters
+(:func:`alt_text`); the sources are not in it but in the source line under every chart (ids and
+titles, when the sources table is given) and in the page's caption; a chart without sources is an
+error. Category tick labels are wrapped or turned so that they never overlap (:func:`_tidy_xticks`).
 
 The house style (palette, rcParams, formatters, the source line) is :mod:`analysis.present.style`;
 numbers are written as in :mod:`analysis.present.text`. May import those two.
@@ -26,7 +27,6 @@ from matplotlib.figure import Figure
 from analysis.present.style import (
     FIGSIZE,
     MONTHS_EN,
-    MONTHS_NO,
     NEGATIVE_COLOUR,
     PALETTE,
     POSITIVE_COLOUR,
@@ -35,11 +35,16 @@ from analysis.present.style import (
     TOTAL_COLOUR,
     auto_decimals,
     collect_source_ids,
+    fitted_source_text,
     house_style,
     number_formatter,
     source_text,
 )
 from analysis.present.text import MISSING, format_number, unit_label
+
+#: Alt texts stay under this many characters (issue 12): what the chart shows and its key numbers;
+#: every value is in the table under the chart and the sources are in the caption.
+ALT_LIMIT = 300
 
 
 def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
@@ -62,11 +67,68 @@ def figure_texts(fig: Figure) -> list[str]:
     return [t.replace("\n", " ") for t in texts if t]
 
 
-def _unit_label(unit: str, norwegian: bool) -> str:
-    return unit_label(unit, "axis_no" if norwegian else "table")
+def _unit_label(unit: str, norwegian: bool = True) -> str:
+    """The axis label of a unit: the same words as the tables (:data:`analysis.present.text.UNIT_LABELS`)
+    whatever the number style, so that a page names money one way only."""
+    return unit_label(unit)
 
 
-def _list_points(points: Sequence[tuple[str, float]], decimals: int, norwegian: bool, limit: int = 12) -> str:
+def alt_text(kind: str, title: str, unit: str, parts: Sequence[str], limit: int = ALT_LIMIT) -> str:
+    """``"<kind>: <title>. Values in <unit>. <part>; <part>."`` in at most ``limit`` characters.
+
+    Parts are kept whole, in order, while they fit; when some do not, the text ends with
+    ``"; more in the table."`` (every chart of the book stands over a table of its values). A title
+    too long for the limit is shortened at a word. Line breaks in the title become commas.
+    """
+    head_title = ", ".join(line.strip() for line in title.split("\n") if line.strip())
+    unit_txt = f" Values in {unit_label(unit)}." if unit else ""
+    room = limit - len(kind) - len(unit_txt) - 4
+    head = f"{kind}: {textwrap.shorten(head_title, width=max(room, 20), placeholder='…')}.{unit_txt}"
+    tail = "; more in the table."
+    kept: list[str] = []
+    for i, part in enumerate(parts):
+        candidate = "; ".join([*kept, part])
+        rest = "." if i == len(parts) - 1 else tail
+        if len(head) + 1 + len(candidate) + len(rest) > limit:
+            break
+        kept.append(part)
+    if not kept:
+        return head[:limit]
+    end = "." if len(kept) == len(parts) else tail
+    return f"{head} " + "; ".join(kept) + end
+
+
+def _chart_source_line(source_ids: Sequence[str], sources: pd.DataFrame | None) -> str:
+    """The line under a chart: at most two lines of text (see :func:`fitted_source_text`)."""
+    source_text(source_ids)  # every chart names its sources: raises when there are none
+    return fitted_source_text(source_ids, sources, limit=240, overflow="named in the caption")
+
+
+def _with_gaps(years: Sequence[int], values: Sequence[float]) -> tuple[list[int], list[float]]:
+    """Years and values with NaN in every missing year between the first and the last, so that the
+    line breaks over a gap instead of drawing a straight line across years with no figure."""
+    known = dict(zip(years, values, strict=True))
+    if not known:
+        return [], []
+    span = list(range(min(known), max(known) + 1))
+    return span, [known.get(y, math.nan) for y in span]
+
+
+def _tidy_xticks(ax: object, positions: Sequence[float], labels: Sequence[str]) -> None:
+    """Category tick labels that never overlap: short ones flat, long or many ones wrapped at 14
+    characters and, when there are more than six or they are still wider than the axis, turned 30°
+    and right-aligned at their tick."""
+    wrapped = [textwrap.fill(" ".join(str(label).split()), width=14) for label in labels]
+    widest = sum(max(len(line) for line in w.split("\n")) for w in wrapped)
+    crowded = len(labels) > 6 or widest > 80  # about 80 characters of tick labels fit across
+    if crowded:
+        flat = [" ".join(str(label).split()) for label in labels]
+        ax.set_xticks(positions, flat, rotation=30, ha="right")  # type: ignore[attr-defined]
+    else:
+        ax.set_xticks(positions, wrapped)  # type: ignore[attr-defined]
+
+
+def _list_points(points: Sequence[tuple[str, float]], decimals: int, norwegian: bool, limit: int = 4) -> str:
     if len(points) <= limit:
         return ", ".join(f"{p} {format_number(v, decimals, norwegian=norwegian)}" for p, v in points)
     first, last = points[0], points[-1]
@@ -118,7 +180,7 @@ def annual_line_chart(
     values = frame["value"].astype(float)
     dec = auto_decimals(values) if decimals is None else decimals
     ids = collect_source_ids(frame, source_ids)
-    src = source_text(ids, sources)
+    src = _chart_source_line(ids, sources)
     names = dict(labels or {})
     groups = list(dict.fromkeys(frame[group]))
     statuses = [s for s in STATUS_STYLE if s in set(frame["status"])]
@@ -138,7 +200,8 @@ def annual_line_chart(
                 style = dict(STATUS_STYLE.get(status, {"linestyle": "-", "marker": "o"}))
                 label = name if status == "actual" else f"{name} ({status.replace('_', ' ')})"
                 label = label or status.replace("_", " ")
-                ax.plot(ok["period"].astype(int), ok["value"], color=colour, label=label, **style)  # type: ignore[arg-type]
+                xs, ys = _with_gaps(ok["period"].astype(int).tolist(), ok["value"].astype(float).tolist())
+                ax.plot(xs, ys, color=colour, label=label, **style)  # type: ignore[arg-type]
                 points = list(zip(ok["period"].astype(str), ok["value"].astype(float), strict=True))
                 desc = f"{name + ' ' if name else ''}({STATUS_WORDS.get(status, status)})"
                 if points:
@@ -150,12 +213,14 @@ def annual_line_chart(
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        if values.dropna().ge(0).all():
+            # levels from zero: a fall from 737 to 677 cases is 8 %, not the height of the chart
+            ax.set_ylim(bottom=0)
         ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
         if len(groups) > 1 or len(statuses) > 1:
             ax.legend(loc="best")
         _add_source_line(fig, src)
-    unit_txt = f" Values in {_unit_label(unit_, False)}." if unit_ else ""
-    alt = f"Line chart: {title}.{unit_txt} " + "; ".join(alt_parts) + f". {src}."
+    alt = alt_text("Line chart", title, unit_, alt_parts)
     return fig, alt
 
 
@@ -187,8 +252,8 @@ def monthly_chart(
     frame = frame[frame["year"].isin(list(years))]
     unit_ = _the_unit(frame, unit)
     dec = auto_decimals(frame["value"]) if decimals is None else decimals
-    src = source_text(collect_source_ids(frame, source_ids), sources)
-    month_names = MONTHS_NO if norwegian else MONTHS_EN
+    src = _chart_source_line(collect_source_ids(frame, source_ids), sources)
+    month_names = MONTHS_EN  # English month names in charts, tables and prose alike (methods)
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
     alt_parts: list[str] = []
     totals: dict[int, tuple[float, int]] = {}
@@ -211,14 +276,10 @@ def monthly_chart(
             totals[year] = (total, len(sub))
             hi = sub.loc[sub["value"].idxmax()]
             lo = sub.loc[sub["value"].idxmin()]
-            months_txt = ", ".join(
-                f"{month_names[m - 1]} {fmt(v)}" for m, v in zip(sub["month"], sub["value"], strict=True)
-            )
             alt_parts.append(
                 f"{year}: total {fmt(total)} over {len(sub)} months; "
                 f"highest {month_names[int(hi['month']) - 1]} {fmt(hi['value'])}, "
-                f"lowest {month_names[int(lo['month']) - 1]} {fmt(lo['value'])} "
-                f"(months: {months_txt})"
+                f"lowest {month_names[int(lo['month']) - 1]} {fmt(lo['value'])}"
             )
         if len(years) == 2 and all(y in totals and totals[y][1] == 12 for y in years):
             (t0, _), (t1, _) = totals[years[0]], totals[years[1]]
@@ -232,8 +293,7 @@ def monthly_chart(
         ax.legend(loc="best")
         _add_source_line(fig, src)
     kind_txt = "Bar chart" if kind == "bar" else "Line chart"
-    unit_txt = f" Values in {_unit_label(unit_, False)}." if unit_ else ""
-    alt = f"{kind_txt} by month: {title}.{unit_txt} " + "; ".join(alt_parts) + f". {src}."
+    alt = alt_text(f"{kind_txt} by month", title, unit_, alt_parts)
     return fig, alt
 
 
@@ -261,7 +321,7 @@ def waterfall_chart(
     if not items:
         raise ValueError("no contributions to plot")
     ids = list(source_ids or [])
-    src = source_text(sorted(set(ids)), sources)
+    src = _chart_source_line(sorted(set(ids)), sources)
     all_values = [v for _, v in items] + ([start[1]] if start else [])
     dec = auto_decimals(all_values) if decimals is None else decimals
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
@@ -299,13 +359,12 @@ def waterfall_chart(
             alt_body = f"{parts}; sum {signed(total)}"
             kind = "Bar chart of contributions"
         ax.axhline(0, color="#333333", linewidth=0.8)
-        ax.set_xticks(range(len(labels)), labels, rotation=0 if len(labels) <= 5 else 30, ha="center")
+        _tidy_xticks(ax, range(len(labels)), labels)
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit, norwegian))
         _add_source_line(fig, src)
-    unit_txt = f" Values in {_unit_label(unit, False)}." if unit else ""
-    alt = f"{kind}: {title}.{unit_txt} {alt_body}. {src}."
+    alt = alt_text(kind, title, unit, alt_body.split("; "))
     return fig, alt
 
 
@@ -333,7 +392,7 @@ def grouped_bar_chart(
     frame = data.copy()
     unit_ = _the_unit(frame, unit)
     dec = auto_decimals(frame[value]) if decimals is None else decimals
-    src = source_text(collect_source_ids(frame, source_ids), sources)
+    src = _chart_source_line(collect_source_ids(frame, source_ids), sources)
     names = dict(labels or {})
     xs = list(dict.fromkeys(frame[x].astype(str)))
     hues = list(dict.fromkeys(frame[hue].astype(str)))
@@ -365,15 +424,14 @@ def grouped_bar_chart(
                 else:
                     parts.append(f"{names.get(h, h)} {fmt(v)}")
             alt_groups.append(f"{xv}: " + ", ".join(parts))
-        ax.set_xticks(range(len(xs)), xs)
+        _tidy_xticks(ax, range(len(xs)), xs)
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
         if len(hues) > 1:
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside the bars: never hides one
         _add_source_line(fig, src)
-    unit_txt = f" Values in {_unit_label(unit_, False)}." if unit_ else ""
-    alt = f"Grouped bar chart: {title}.{unit_txt} " + "; ".join(alt_groups) + f". {src}."
+    alt = alt_text("Grouped bar chart", title, unit_, alt_groups)
     return fig, alt
 
 

@@ -153,3 +153,21 @@ def source_text(
     items = [f"{sid} ({titles[sid]})" if titles.get(sid) else sid for sid in source_ids]
     label = f"{prefix}s" if len(items) > 1 and prefix == "Source" else prefix
     return f"{label}: " + "; ".join(items)
+
+
+def fitted_source_text(
+    source_ids: Sequence[str], sources: pd.DataFrame | None = None, *, limit: int = 240, overflow: str = ""
+) -> str:
+    """:func:`source_text` in at most ``limit`` characters where it can be: with titles if they
+    fit, else the ids alone, else (when ``overflow`` is given) ``"Sources: <n> documents, <overflow>"``.
+
+    A chart over a comparison can cite twenty documents; their titles under the chart would be
+    taller than the chart. The caption names the ids; the page's Provenance lists every title.
+    """
+    full = source_text(source_ids, sources)
+    if len(full) <= limit:
+        return full
+    ids_only = source_text(source_ids)
+    if len(ids_only) <= limit or not overflow:
+        return ids_only
+    return f"Sources: {len(source_ids)} documents, {overflow}"

@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.observations.lineage import lineage
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import fmt, format_at_precision, format_number
+from analysis.present.text import category_value_label, fmt, format_at_precision, format_number, with_category
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -45,7 +45,7 @@ def annual_indicator(
     if found is None and (derived := derived_indicator(ctx, title, candidates[0][0], key)) is not None:
         return derived  # a figure derived from published rates, marked so
     if found is None:
-        names = " or ".join(f"{label_of(ctx, i)}{f' ({c})' if c else ''}" for i, c in candidates)
+        names = " or ".join(with_category(label_of(ctx, i), c) for i, c in candidates)
         return no_data(title, f"No figure for {names} in {ctx.year}", candidates[0][0])
     indicator, category, series = found
     frames = [series]
@@ -57,7 +57,7 @@ def annual_indicator(
     unit = series["unit"].iloc[0]
     value = float(series.loc[series["period"] == str(ctx.year), "value"].iloc[0])
     point_sources = series.loc[series["period"] == str(ctx.year), "source_ids"].iloc[0]
-    label = label_of(ctx, indicator) + (f" ({category})" if category else "")
+    label = with_category(label_of(ctx, indicator), category)
     steps = point_steps(ctx, series, indicator, category)
     step = steps.get(str(ctx.year), 0.0)
     text = f"**{label}**, {ctx.entity_name}, {ctx.year}: **{fmt_result(value, unit, step)}**."
@@ -105,7 +105,7 @@ def annual_indicator(
         notes=notes,
         table=_series_table(data),
     )
-    if data["period"].nunique() >= 2:
+    if data["period"].nunique() >= 3:  # two points are a table, not a line (issue 12)
         fig, alt = charts.annual_line_chart(
             data.assign(entity_code=ctx.entity_name),
             title=f"{label}\n{ctx.entity_name}",
@@ -196,6 +196,7 @@ def composition(ctx: RunContext, title: str, indicator: str, dimension: str, key
     table = composition_rows(
         ctx.observations, ctx.dataset.entities, ctx.entity_code, ctx.year, indicator, dimension
     )
+    table = table.assign(group=[category_value_label(dimension, g) for g in table["group"]])  # in words
     if len(table) < 2:
         what = f"No breakdown of {label[:1].lower()}{label[1:]} in {ctx.year}"
         if len(table) == 1:

@@ -10,7 +10,8 @@ import pandas as pd
 from analysis.models.breaks import InsufficientDataError, fit_its, scan_breaks
 from analysis.observations.run import RunContext
 from analysis.present import charts
-from analysis.present.text import fmt, format_number, unit_label
+from analysis.present.style import MONTHS_EN
+from analysis.present.text import fmt, format_number, month_label, unit_label
 from analysis.sections.base import (
     KeyFigure,
     Section,
@@ -51,7 +52,8 @@ def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
     text = f"{len(data)} monthly figures for {', '.join(map(str, years))}."
     if len(this):
         peak = this.loc[this["value"].idxmax()]
-        text += f" The highest month of {ctx.year} is {peak['period']} with {fmt(peak['value'], unit)}."
+        peak_month = month_label(peak["period"])
+        text += f" The highest month of {ctx.year} is {peak_month} with {fmt(peak['value'], unit)}."
         kfs.append(KeyFigure(f"{key}_peak", float(peak["value"]), unit, srcs))
     return Section(
         title=title,
@@ -65,7 +67,7 @@ def monthly(ctx: RunContext, title: str, indicator: str, key: str) -> Section:
     )
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = MONTHS_EN  # the charts' month names: one convention (book/methods.md)
 
 
 def _monthly_table(data: pd.DataFrame) -> pd.DataFrame:
@@ -107,13 +109,13 @@ def monthly_break(ctx: RunContext, title: str, indicator: str, break_month: str,
     what = label_of(ctx, indicator).lower()
     if lo <= 0 <= hi:
         text = (
-            f"No clear step in {what} at {break_month}: the estimated change in level is "
+            f"No clear step in {what} at {month_label(break_month)}: the estimated change in level is "
             f"{fmt(level, unit)} a month, but the 95 % interval ({fmt(lo, unit)} to {fmt(hi, unit)}) "
             f"includes no change."
         )
     else:
         text = (
-            f"From {break_month}, {what} were about **{fmt(abs(level), unit)} a month "
+            f"From {month_label(break_month)}, {what} were about **{fmt(abs(level), unit)} a month "
             f"{'higher' if level > 0 else 'lower'}** than the trend before it predicts (95 % interval "
             f"{fmt(lo, unit)} to {fmt(hi, unit)})."
         )

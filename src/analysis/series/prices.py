@@ -98,7 +98,7 @@ def cpi_levels(observations: pd.DataFrame) -> pd.DataFrame:
                 "period": str(year),
                 "value": value,
                 "source_ids": tuple(sorted(set(prev["source_ids"]) | set(change[year][1]))),
-                "harmonisation": f"chained: CPI {year - 1} × (1 + {change[year][0]:g} %)",
+                "harmonisation": f"chained: CPI {year - 1} × (1 + {change[year][0]:g} %)".replace(".", ","),
             }
     out = pd.DataFrame([by_year[y] for y in sorted(by_year)], columns=rows.columns)
     return out
