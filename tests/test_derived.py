@@ -151,7 +151,8 @@ def test_lmdi_bounds_refuse_a_change_that_may_be_zero() -> None:
     [
         ((11_886_450.1, 11_830_343.1, 11_942_606.0, "NOK_1000"), "11,89 billion kr (11,83–11,95)"),
         ((174_015.3, 173_252.1, 174_778.5, "persons"), "174 000 persons (173 200–174 800)"),
-        ((9_770_381.0, 9_770_380.5, 9_770_381.5, "NOK_1000"), "9 770 381 thousand kr"),
+        # an exact level follows the book's money convention: 9 770 381 000 kr → 9,8 billion kr
+        ((9_770_381.0, 9_770_380.5, 9_770_381.5, "NOK_1000"), "9,8 billion kr"),
     ],
 )
 def test_approx_rounds_to_the_interval_and_outwards(args, text) -> None:

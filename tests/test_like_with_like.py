@@ -182,7 +182,8 @@ def test_result_from_rounded_inputs_is_printed_at_their_precision(reference: Dat
     s = sec.annual_indicator(context(reference, "EAK", 2023, rows), "t", [("sa_payout_gross", "")], "k")
     # 9 770 381 − 7 400 000 = 2 370 381 thousand kr, known to 0,1 billion → "about 2,4 billion kr";
     # 2 370 381 / 7 400 000 = 32,03 %, which moves by 32,03 − 30,27 = 1,8 points with 0,1 billion
-    assert "2023: **9 770 381 thousand kr**" in s.text
+    # money in prose has one decimal in billions (book/methods.md): 9 770 381 thousand kr → 9,8 billion
+    assert "2023: **9,8 billion kr**" in s.text
     assert "In 2022: about 7,4 billion kr (change about 2,4 billion kr, about 32 %)" in s.text
     assert s.notes == [
         "Gross social assistance paid 2022: 7,4 NOK billion as printed (article), rounded — invented"
@@ -191,7 +192,7 @@ def test_result_from_rounded_inputs_is_printed_at_their_precision(reference: Dat
     exact = [dict(r, quality="exact", unit="NOK_1000", value=7_400_000.0) if r["period"] == "2022" else r
              for r in rows]  # fmt: skip
     s = sec.annual_indicator(context(reference, "EAK", 2023, exact), "t", [("sa_payout_gross", "")], "k")
-    assert "about" not in s.text and "(change 2 370 381 thousand kr, 32,0 %)" in s.text
+    assert "about" not in s.text and "(change 2,4 billion kr, 32,0 %)" in s.text
 
 
 def test_oppegard_lists_its_set_aside_692_and_ski_does_not(reference: Dataset) -> None:

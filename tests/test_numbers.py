@@ -71,9 +71,11 @@ def test_one_missing_value_rendering() -> None:
 def test_unit_labels_come_from_one_table() -> None:
     from analysis.present.text import fmt, unit_label
 
-    # NOK 1,000 ("tall i tusen kroner"): "thousand kr" in prose, "NOK 1,000" in tables
-    assert fmt(54103, "NOK_1000") == "54 103 thousand kr"
-    assert unit_label("NOK_1000") == "NOK 1,000"
+    # NOK 1 000 ("tall i tusen kroner"): "NOK 1 000" in tables; money in prose is in whole kroner
+    # under a million, else in million or billion kr with one decimal: 54 103 000 kr → 54,1 million
+    assert fmt(54103, "NOK_1000") == "54,1 million kr"
+    assert fmt(54103, "NOK_1000", decimals=0) == "54 103 thousand kr"  # a caller stating a precision
+    assert unit_label("NOK_1000") == "NOK 1 000"
     assert unit_label("NOK_1000", "axis_no") == "1 000 kr"
     assert fmt(12.5, "percent") == "12,5 %"
     assert fmt(7, "count") == "7"
