@@ -10,26 +10,11 @@ from analysis.observations.run import run_context
 from analysis.runner.grid import Run
 from analysis.sections.plan import PLAN, assess, template_verdict
 
-#: templates whose pages show derived figures (analysis.sections.derived) beside the printed ones
-DERIVED_TEMPLATES = ("cost_surge", "payouts")
-
-
-def _has_derived(data: Dataset, run: Run) -> bool:
-    derived = data.derived
-    if derived is None or derived.empty:
-        return False
-    return bool(((derived["entity_code"] == run.entity_code) & (derived["period"] == str(run.year))).any())
-
-
 def run_verdict(run: Run, data: Dataset, cache: dict | None = None) -> tuple[bool, str]:
     """(runs?, why) for one run; a template outside the catalogue always runs. ``cache`` keeps one
     run context per entity, year and comparison set across the templates."""
     if run.template not in PLAN:
         return True, "not in the section catalogue; always run"
-    if run.template in DERIVED_TEMPLATES and _has_derived(data, run):
-        # The plan reads printed figures only; the derived sections (analysis.sections.derived) of
-        # these templates show the year from figures derived from printed rates.
-        return True, f"derived figures for {run.year} (data/curated/derived_observations.csv)"
     comparison = tuple(run.parameters.get("comparison_entities", []))
     key = (run.entity_code, run.year, comparison)
     cache = {} if cache is None else cache

@@ -471,10 +471,32 @@ def _template_of(a: Analysis) -> str:
     return next(t for t, items in PLAN.items() if a in items)
 
 
+#: Kinds whose builders fall back to figures derived from published rates
+#: (:mod:`analysis.sections.derived`) when the year's level is not printed.
+DERIVED_KINDS = frozenset({"annual", "decomposition", "baseline"})
+
+
+def _has_derived(ctx: RunContext) -> bool:
+    """Whether ``data/curated/derived_observations.csv`` holds a figure for the run's entity-year."""
+    derived = getattr(ctx.dataset, "derived", None)
+    if derived is None or derived.empty:
+        return False
+    return bool(((derived["entity_code"] == ctx.entity_code) & (derived["period"] == str(ctx.year))).any())
+
+
 def assess_one(ctx: RunContext, template: str, key: str, parameters: dict[str, Any] | None = None) -> Verdict:
-    """The verdict on one analysis of ``template`` for the run's entity and year."""
+    """The verdict on one analysis of ``template`` for the run's entity and year.
+
+    The checks read printed figures; where they find none and the entity-year has derived figures,
+    an analysis whose builder can use them is asked directly (it shows them marked as derived).
+    """
     item = analysis(template, key)
-    reason, missing = CHECKS[item.kind](ctx, item, parameters or {})
+    params = parameters or {}
+    reason, missing = CHECKS[item.kind](ctx, item, params)
+    if reason and item.kind in DERIVED_KINDS and _has_derived(ctx):
+        built_reason, built_missing = _check_by_building(ctx, item, params)
+        if not built_reason:
+            reason, missing = "", ()
     return Verdict(template, item, not reason, reason, missing)
 
 
