@@ -210,3 +210,19 @@ def test_oppegard_lists_its_set_aside_692_and_ski_does_not(reference: Dataset) -
     s = sec.annual_indicator(ctx, "t", [("sa_payout_per_recipient", "")], "k")
     assert "2015" not in set(s.table["period"])
     assert any(n.startswith("Gross payout per recipient 2015: 692 kr as printed") for n in s.notes)
+
+
+def test_change_in_a_share_is_in_percentage_points(reference: Dataset) -> None:
+    # Ski 2015 49,7 % → 2016 53,2 %: +3,5 percentage points; no relative "7,0 %" of a share
+    rows = [
+        row("0213", "2015", "sa_recipients_share", 49.7, category="main_income=social_assistance"),
+        row("0213", "2016", "sa_recipients_share", 53.2, category="main_income=social_assistance"),
+    ]
+    s = sec.annual_indicator(
+        context(reference, "0213", 2016, rows),
+        "t",
+        [("sa_recipients_share", "main_income=social_assistance")],
+        "k",
+    )
+    assert "In 2015: 49,7 % (change 3,5 percentage points)." in s.text
+    assert [kf.key for kf in s.key_figures if kf.key.endswith("_change_pct")] == []

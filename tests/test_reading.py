@@ -166,3 +166,15 @@ def test_a_long_source_list_shortens_to_ids_then_a_count() -> None:
     assert fitted_source_text(many, None, limit=240, overflow="named in the caption") == (
         "Sources: 30 documents, named in the caption"
     )
+
+
+def test_a_column_has_one_number_of_decimals() -> None:
+    # durations 6,1 / 5,5 / 5 months → 6,1 / 5,5 / 5,0;
+    # kroner per recipient 43 247,17 and 41 261 → whole kroner
+    table = pd.DataFrame(
+        {"name": ["a", "b", "c"], "months": [6.1, 5.5, 5.0], "nok": [43247.17, 41261.0, 40000.0]}
+    )
+    html = styled_table(table).to_html()
+    for cell in ("6,1", "5,5", "5,0", "43 247", "41 261", "40 000"):
+        assert f">{cell}</td>" in html, cell
+    assert "6,10" not in html and "43 247,2" not in html

@@ -45,7 +45,7 @@ def chapter_index_page(run_group: list[Run], data: Dataset, skipped: Sequence[tu
         "",
     ]
     comparison = first.parameters.get("comparison_entities") or []
-    if comparison:
+    if comparison and any(r.template == "comparison" for r in run_group):  # only with a comparison page
         names = ", ".join(f"{data.entity_name(c)} (`{c}`)" for c in comparison)
         lines += [f"Compared with: {names}.", ""]
     ctx = run_context(data, first.entity_code, first.year, comparison)

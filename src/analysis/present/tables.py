@@ -28,6 +28,20 @@ def table_number(value: Any) -> str:
     return format_number(float(value), 2 if abs(value) < 10 else 1)
 
 
+def _cell_decimals(value: float) -> int:
+    """The decimals a cell needs, at most two below 10, one below 1 000 and none from 1 000 on
+    (43 247,17 kr → 43 247; 6,1 months → 6,1; 0,125 → 0,13)."""
+    cap = 2 if abs(value) < 10 else 1 if abs(value) < 1000 else 0
+    return next((k for k in range(cap) if abs(round(value, k) - value) < 1e-9), cap)
+
+
+def column_decimals(values: pd.Series) -> int:
+    """One number of decimals for a whole column: the most any of its cells needs, so that 6,1 and
+    5 read 6,1 and 5,0 (never 6,10 beside 5)."""
+    numbers = [float(v) for v in values if not is_missing(v) and not isinstance(v, bool)]
+    return max((_cell_decimals(v) for v in numbers), default=0)
+
+
 def column_label(name: str) -> str:
     """``contribution_nok_1000`` → ``Contribution (NOK 1 000)``; ``p_value`` → ``P value``;
     ``ci_low`` → ``95 % CI, low``; ``source_ids`` → ``Sources``."""
@@ -99,7 +113,12 @@ def styled_table(table: pd.DataFrame, caption: str = "") -> Any:
     # pandas gives every Styler a random uuid (HTML ids); derive it from the content instead so
     # that the same inputs give byte-identical notebooks
     stable = sha256_hex(shown.to_csv(index=False).encode("utf-8"))[:10]
-    styler = shown.style.set_uuid(f"t{stable}").hide(axis="index").format(table_number, subset=numeric)
+    styler = shown.style.set_uuid(f"t{stable}").hide(axis="index")
+    for column in numeric:  # one number of decimals per column (see column_decimals)
+        decimals = column_decimals(shown[column])
+        styler = styler.format(
+            lambda v, d=decimals: MISSING if is_missing(v) else format_number(float(v), d), subset=[column]
+        )
     styler = styler.set_td_classes(classes).relabel_index(
         [column_label(c) for c in shown.columns], axis="columns"
     )

@@ -10,6 +10,7 @@ from analysis.observations.run import run_context
 from analysis.runner.grid import Run
 from analysis.sections.plan import PLAN, assess, template_verdict
 
+
 def run_verdict(run: Run, data: Dataset, cache: dict | None = None) -> tuple[bool, str]:
     """(runs?, why) for one run; a template outside the catalogue always runs. ``cache`` keeps one
     run context per entity, year and comparison set across the templates."""

@@ -67,11 +67,13 @@ def annual_indicator(
         before = float(previous["value"].iloc[0])
         change = value - before
         step_before = steps.get(str(ctx.year - 1), 0.0)
+        # a change in a share is in percentage points (49,7 % → 53,2 %: +3,5 points), never in %
+        change_unit = "percentage_points" if unit == "percent" else unit
         text += (
             f" In {ctx.year - 1}: {fmt_result(before, unit, step_before)} "
-            f"(change {fmt_result(change, unit, step + step_before)}"
+            f"(change {fmt_result(change, change_unit, step + step_before)}"
         )
-        if before:
+        if before and unit != "percent":
             pct = 100 * change / before
             pct_step = propagated_step(lambda a, b: 100 * (a - b) / b, [value, before], [step, step_before])
             text += ", " + (

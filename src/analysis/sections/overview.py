@@ -68,10 +68,13 @@ def published_figures(ctx: RunContext, title: str, key: str) -> Section:
             title=title, missing=f"The dataset has no published figure for {ctx.entity_name} in {ctx.year}"
         )
     sources = tuple(sorted(set(figures["source_id"])))
+    table = figures.drop(columns=["indicator"])
+    if table["entity_code"].nunique() == 1:  # the page's own code on every row: the heading says it
+        table = table.drop(columns=["entity_code"])
     return Section(
         title=title,
         text=f"**{ctx.entity_name}, {ctx.year}: {len(figures)} published figures.**",
-        table=figures.drop(columns=["indicator"]),
+        table=table,
         sources=sources,
         key_figures=[KeyFigure(key, int(len(figures)), "count", sources)],
     )
