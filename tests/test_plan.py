@@ -16,6 +16,7 @@ from analysis.observations.dataset import Dataset, load_dataset
 from analysis.observations.run import run_context
 from analysis.schema import OBSERVATION_COLUMNS
 from analysis.sections import plan
+from analysis.sections.base import supplier
 
 COLUMNS = list(OBSERVATION_COLUMNS)
 
@@ -128,7 +129,7 @@ def test_not_published_is_one_row_per_source(reference: Dataset) -> None:
     rows = plan.not_published(ctx, vs)
     sources = [source for _, source in rows]
     assert len(sources) == len(set(sources))  # each source once
-    kvp = next(what for what, source in rows if source == plan.supplier("kvp_participants"))
+    kvp = next(what for what, source in rows if source == supplier("kvp_participants"))
     assert "KVP participants" in kvp or "participants" in kvp.lower()
     assert "Average duration" not in " ".join(w for w, _ in rows)  # published: not listed
 

@@ -17,7 +17,9 @@ from analysis.observations.dataset import Dataset
 from analysis.observations.run import run_context
 from analysis.paths import ProjectPaths
 from analysis.runner.grid import Run
-from analysis.sections.plan import PLAN, TEMPLATE_TITLES, assess, not_published
+from analysis.sections.catalogue import PLAN, TEMPLATE_TITLES
+from analysis.sections.plan import assess
+from analysis.sections.unpublished import not_published
 
 HAND_WRITTEN = {
     "root": "book/index",

@@ -209,7 +209,7 @@ class Page:
         return cls(template, open_run(entity_code, year, comparison_entities), parameters)
 
     def section(self, key: str) -> Section:
-        """The template's section ``key`` (:data:`analysis.sections.plan.PLAN`), built only when the
+        """The template's section ``key`` (:data:`analysis.sections.catalogue.PLAN`), built only when the
         data support it; otherwise a section whose ``missing`` says why (and which is not shown)."""
         verdict = plan.assess_one(self.ctx, self.template, key, self.parameters)
         if not verdict.supported:

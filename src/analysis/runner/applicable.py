@@ -8,7 +8,8 @@ from __future__ import annotations
 from analysis.observations.dataset import Dataset
 from analysis.observations.run import run_context
 from analysis.runner.grid import Run
-from analysis.sections.plan import PLAN, assess, template_verdict
+from analysis.sections.catalogue import PLAN
+from analysis.sections.plan import assess, template_verdict
 
 
 def run_verdict(run: Run, data: Dataset, cache: dict | None = None) -> tuple[bool, str]:

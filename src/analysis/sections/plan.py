@@ -1,12 +1,11 @@
-"""What each template can show for one entity-year: the catalogue of analyses and which the data carry.
+"""What each template can show for one entity-year: which analyses of the catalogue the data carry.
 
-A template (``notebooks/<name>.py``) is a list of analyses; each analysis is one section builder
-called with fixed arguments. :data:`PLAN` is that list, the one place the templates' sections are
-declared: a notebook shows ``page.section(key)`` for each of its keys, and :func:`assess` says,
-without building anything (no chart, no model fit), whether the run's observations support the
-analysis — enough points, the right period, one counting basis — and if not, why not and which
-published indicator would be needed. The page shows only the supported sections; the chapter's
-index page lists once what is not published (:func:`not_published`); the runner skips a template
+:data:`analysis.sections.catalogue.PLAN` declares each template's analyses; a notebook shows
+``page.section(key)`` for each of its keys, and :func:`assess` says, without building anything (no
+chart, no model fit), whether the run's observations support the analysis — enough points, the
+right period, one counting basis — and if not, why not and which published indicator would be
+needed. The page shows only the supported sections; the chapter's index page lists once what is
+not published (:func:`analysis.sections.unpublished.not_published`); the runner skips a template
 none of whose analyses is supported (:func:`template_verdict`).
 
 The checks mirror the builders' own early exits (they call the same selection functions), and
@@ -18,246 +17,28 @@ May import :mod:`analysis.sections` siblings, :mod:`analysis.series`, :mod:`anal
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from analysis.models.trend import MIN_POINTS as TREND_MIN_POINTS
 from analysis.observations.run import RunContext
-from analysis.sections.base import Section, entity_codes, entity_series, first_available, label_of, supplier
+from analysis.sections.base import Section, entity_codes, entity_series, first_available, label_of
+from analysis.sections.catalogue import (  # noqa: F401  (re-exported: the plan's vocabulary)
+    BREAK_MIN_PER_SIDE,
+    LAST_PRE_SURGE_YEAR,
+    PLAN,
+    RECIPIENT_COUNTS,
+    TEMPLATE_TITLES,
+    VOLUME_COUNTS,
+    Analysis,
+    Verdict,
+    analysis,
+)
 from analysis.sections.coverage import annual_level_series, annual_series_overview
+from analysis.sections.unpublished import FETCH_HINT, not_published  # noqa: F401  (re-exported)
 from analysis.series.prices import cpi_levels
 from analysis.series.prices import price_ratio as cpi_price_ratio
-
-BREAK_MIN_PER_SIDE = 6  # analysis.models.breaks.fit_its' default: months needed on each side
-LAST_PRE_SURGE_YEAR = 2021  # baseline decompositions compare with a year up to this one
-
-RECIPIENT_COUNTS = (("sa_recipients", ""), ("sa_cases", ""), ("sa_active_cases", ""))
-VOLUME_COUNTS = (
-    ("sa_recipients", ""),
-    ("sa_cases", ""),
-    ("sa_recipients_monthly_avg", ""),
-    ("sa_active_cases", ""),
-)
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """One section of a template: the builder kind, its title (``str.format`` fields: ``year``,
-    ``prev``, ``next``, ``cpi_base_year``, ``break_month``) and the builder's arguments."""
-
-    key: str
-    kind: str
-    title: str
-    args: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    group: str = ""  # a sub-heading shared by consecutive sections ("Composition")
-
-    def heading(self, year: int, parameters: dict[str, Any]) -> str:
-        return self.title.format(
-            year=year,
-            prev=year - 1,
-            next=year + 1,
-            cpi_base_year=parameters.get("cpi_base_year", year),
-            break_month=parameters.get("break_month", "2022-09"),
-        )
-
-    @property
-    def indicators(self) -> tuple[tuple[str, str], ...]:
-        """The (indicator, category) pairs the analysis reads first, for 'not published' lists."""
-        if "candidates" in self.args:
-            return tuple(self.args["candidates"])
-        if "indicator" in self.args:
-            return ((self.args["indicator"], ""),)
-        if "specs" in self.args:
-            return tuple(self.args["specs"])
-        return ()
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether the data carry one analysis. ``missing`` lists the (indicator, category) pairs whose
-    absence is the reason (the 'not published' part); ``reason`` says why in words."""
-
-    template: str
-    analysis: Analysis
-    supported: bool
-    reason: str = ""
-    missing: tuple[tuple[str, str], ...] = ()
-
-
-def _annual(key: str, title: str, candidates: Sequence[tuple[str, str]], **extra: Any) -> Analysis:
-    return Analysis(key, "annual", title, {"candidates": tuple(candidates), **extra})
-
-
-def _composition(key: str, title: str, indicator: str, dimension: str, group: str = "") -> Analysis:
-    return Analysis(key, "composition", title, {"indicator": indicator, "dimension": dimension}, group)
-
-
-PLAN: dict[str, tuple[Analysis, ...]] = {
-    "recipients": (
-        _annual("recipients", "Recipients during the year", RECIPIENT_COUNTS),
-        Analysis(
-            "recipients_trend", "trend", "Trend in the number of recipients", {"candidates": RECIPIENT_COUNTS}
-        ),
-        _annual(
-            "recipients_monthly_avg", "Average recipients per month", [("sa_recipients_monthly_avg", "")]
-        ),
-        _annual(
-            "youth",
-            "Young recipients (18–24)",
-            [("sa_recipients", "age=18-24"), ("sa_cases", "age=18-24"), ("sa_recipients_share", "age=18-24")],
-        ),
-        _annual(
-            "long_term",
-            "Long-term recipients (6 months or more)",
-            [("sa_long_term_recipients", ""), ("sa_long_term_share", "")],
-        ),
-        _annual("duration", "Average duration", [("sa_duration_months", "")]),
-        _annual(
-            "main_income_sa",
-            "Social assistance as main income",
-            [
-                ("sa_recipients_share", "main_income=social_assistance"),
-                ("sa_recipients", "main_income=social_assistance"),
-            ],
-        ),
-        _composition("by_age", "By age", "sa_recipients", "age", "Composition"),
-        _composition("by_sex", "By sex", "sa_recipients", "sex", "Composition"),
-        _composition("by_civil_status", "By civil status", "sa_recipients", "civil_status", "Composition"),
-        _composition("by_citizenship", "By citizenship", "sa_recipients", "citizenship", "Composition"),
-        _composition(
-            "by_provider_status", "By provider status", "sa_recipients", "provider_status", "Composition"
-        ),
-        _composition("by_main_income", "By main income", "sa_recipients_share", "main_income", "Composition"),
-    ),
-    "payouts": (
-        _annual("payout_gross", "Gross payouts", [("sa_payout_gross", "")]),
-        Analysis("payout_gross_real", "real", "Gross payouts in constant {cpi_base_year} kroner"),
-        _annual("payout_net", "Net payouts", [("sa_payout_net", "")]),
-        _annual(
-            "payment_per_month",
-            "Average payment per recipient per month",
-            [("sa_payment_per_recipient_month", "")],
-            extra_status=("budget",),
-        ),
-        _annual(
-            "payout_per_recipient",
-            "Gross payout per recipient",
-            [("sa_payout_per_recipient", ""), ("exp_gross_operating_per_recipient", "function=281")],
-        ),
-        _annual(
-            "payout_per_benefit_month", "Payout per benefit month", [("sa_payout_per_benefit_month", "")]
-        ),
-        _annual(
-            "f281_net",
-            "Net operating expenditure, function 281",
-            [("exp_net_operating", "function=281")],
-            extra_status=("budget", "revised_budget"),
-        ),
-        Analysis("monthly_gross", "monthly", "Month by month", {"indicator": "sa_payout_gross"}),
-    ),
-    "qualification": (
-        _annual(
-            "kvp_participants",
-            "KVP participants",
-            [
-                ("kvp_participants", ""),
-                ("kvp_participants_monthly_avg", ""),
-                ("kvp_participants_year_end", ""),
-            ],
-            extra_status=("budget", "target"),
-        ),
-        _annual("kvp_completed", "Completed the programme", [("kvp_completed", "")]),
-        _composition("kvp_outcomes", "After the programme", "kvp_outcome", "outcome"),
-        _composition("kvp_outcome_shares", "After the programme (shares)", "kvp_outcome_share", "outcome"),
-        _annual(
-            "kvp_benefit",
-            "Qualification benefit paid",
-            [("kvp_benefit_gross", ""), ("exp_net_operating", "function=276")],
-        ),
-        _annual(
-            "intro_participants",
-            "Introduction-programme participants",
-            [
-                ("intro_participants", ""),
-                ("intro_participants_year_end", ""),
-                ("intro_participants_monthly_avg", ""),
-            ],
-        ),
-        _annual(
-            "intro_expenditure",
-            "Introduction programme, net expenditure (function 275)",
-            [("exp_net_operating", "function=275"), ("intro_benefit_gross", "")],
-        ),
-    ),
-    "cost_surge": (
-        Analysis("decomposition", "decomposition", "Volume, real payment and inflation, {prev}→{year}"),
-        Analysis("baseline", "baseline", "Since before the surge"),
-        Analysis("baseline_exact", "baseline", "Since before the surge (exact figures)", {"exact": True}),
-        Analysis("monthly_gross", "monthly", "Monthly gross payouts", {"indicator": "sa_payout_gross"}),
-        Analysis("break", "break", "A break in {break_month}?", {"indicator": "sa_payout_gross"}),
-        Analysis(
-            "f281", "budget", "Budget and accounts, social assistance (function 281)", {"function": "281"}
-        ),
-        Analysis(
-            "f276",
-            "budget",
-            "Budget and accounts, qualification programme (function 276)",
-            {"function": "276"},
-        ),
-        Analysis("projection", "projection", "Projection for {next}"),
-    ),
-    "comparison": (
-        Analysis(
-            "cmp_per_recipient",
-            "comparison",
-            "Payout per recipient",
-            {
-                "specs": (
-                    ("sa_payout_per_recipient", ""),
-                    ("exp_gross_operating_per_recipient", "function=281"),
-                )
-            },
-        ),
-        Analysis(
-            "cmp_rate",
-            "comparison",
-            "Recipients as a share of inhabitants",
-            {
-                "specs": (
-                    ("sa_recipients_rate_population", "age=20-66"),
-                    ("sa_recipients_rate_population", ""),
-                )
-            },
-        ),
-        Analysis("cmp_duration", "comparison", "Average duration", {"specs": (("sa_duration_months", ""),)}),
-    ),
-    "overview": (
-        Analysis("figures", "overview", "Published figures"),
-        Analysis("series", "series", "Every annual series"),
-    ),
-}
-
-
-TEMPLATE_TITLES = {
-    "overview": "Published figures",
-    "recipients": "Recipients",
-    "payouts": "Payouts",
-    "qualification": "Qualification and introduction programmes",
-    "cost_surge": "The cost surge",
-    "comparison": "Comparison",
-}
-
-
-def analysis(template: str, key: str) -> Analysis:
-    """The catalogue entry; a KeyError names the template's keys."""
-    for item in PLAN.get(template, ()):
-        if item.key == key:
-            return item
-    known = ", ".join(a.key for a in PLAN.get(template, ())) or "none (unknown template)"
-    raise KeyError(f"template {template!r} has no analysis {key!r} (known: {known})")
-
 
 # --- the checks: one per kind, each the builder's own early exit -------------------------------------
 
@@ -513,67 +294,6 @@ def template_verdict(verdicts: Sequence[Verdict]) -> tuple[bool, str]:
     reasons = list(dict.fromkeys(v.reason for v in verdicts))
     more = f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else ""
     return False, "no section supported: " + "; ".join(reasons[:3]) + more
-
-
-FETCH_HINT = "; `python -m analysis fetch-ssb` fetches the SSB tables."  # said once, under the list
-
-
-def not_published(ctx: RunContext, verdicts: Sequence[Verdict]) -> list[tuple[str, str]]:
-    """The chapter's one 'not published' list: (indicators in words, where they would come from),
-    one row per source, for the unsupported analyses whose reason is a missing indicator."""
-    by_supplier: dict[str, list[str]] = {}
-    for v in verdicts:
-        if v.supported:
-            continue
-        for indicator, category in v.missing:
-            if _published_in_year(ctx, indicator, category):  # needed for another year: not a gap
-                continue
-            name = _indicator_words(ctx, indicator, category)
-            names = by_supplier.setdefault(supplier(indicator).replace(FETCH_HINT, "."), [])
-            if name not in names:
-                names.append(name)
-    return [(", ".join(names), source) for source, names in by_supplier.items()]
-
-
-def _published_in_year(ctx: RunContext, indicator: str, category: str) -> bool:
-    """Whether the entity has any figure of ``indicator`` (in ``category``: exact, a dimension such
-    as ``age``, or ``monthly``) in the chapter year."""
-    obs = ctx.observations
-    if indicator == "cpi":
-        return cpi_price_ratio(obs, ctx.year - 1, ctx.year) is not None
-    if indicator == "budget_net_operating":
-        return any(
-            _has_year(entity_series(ctx, "exp_net_operating", category=category, status=status), ctx.year)
-            for status in ("budget", "revised_budget")
-        )
-    if category == "monthly":
-        series = entity_series(ctx, indicator, frequency="monthly")
-        return bool(len(series)) and bool(series["period"].str.startswith(str(ctx.year)).any())
-    if category and "=" not in category:  # a breakdown dimension: the composition's own rows
-        rows = obs[
-            obs["entity_code"].isin(entity_codes(ctx))
-            & (obs["indicator"] == indicator)
-            & obs["category"].str.startswith(f"{category}=")
-            & (obs["period"] == str(ctx.year))
-            & (obs["status"] == "actual")
-        ]
-        return not rows.empty
-    return _has_year(entity_series(ctx, indicator, category=category), ctx.year)
-
-
-def _indicator_words(ctx: RunContext, indicator: str, category: str) -> str:
-    if indicator == "cpi":
-        return "consumer price index"
-    if indicator == "budget_net_operating":
-        return f"Budget and accounts, {category.replace('=', ' ')}"
-    label = label_of(ctx, indicator)
-    if category == "monthly":
-        return f"{label} by month"
-    if category and "=" not in category:
-        return f"{label} by {category.replace('_', ' ')}"
-    if category:
-        return f"{label} ({category.split('=', 1)[1].replace('_', ' ')})"
-    return label
 
 
 # --- building: the one call per kind ----------------------------------------------------------------
