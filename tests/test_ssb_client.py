@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from ssb_fakeserver import FakeSsb
 
-from analysis.sources.ssb.cache import Cache, RateLimiter
+from analysis.sources.ssb.cache import Cache
 from analysis.sources.ssb.client import NetworkUnreachableError, NotCachedError, PxWebClient, SsbError
 from analysis.sources.ssb.selection import Selection
+from analysis.sources.ssb.transport import RateLimiter
 
 SEL_12367 = Selection.of(
     {

@@ -15,14 +15,8 @@ from analysis.schema import OBSERVATION_COLUMNS
 from analysis.sources.ssb import jsonstat
 from analysis.sources.ssb.client import DataResult, Response
 from analysis.sources.ssb.observations import plain_decimal, reconcile, source_id, table_rows
-from analysis.sources.ssb.tables import (
-    KOSTRA_EXPENDITURE_MAPPING,
-    TableSpec,
-    TableSpecError,
-    lineage_codes,
-    resolve,
-    table_spec,
-)
+from analysis.sources.ssb.resolution import TableSpecError, lineage_codes, resolve
+from analysis.sources.ssb.tables import KOSTRA_EXPENDITURE_MAPPING, TableSpec, table_spec
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "ssb"

@@ -19,16 +19,9 @@ from ssb_fakeserver import FakeSsb, project_root
 
 from analysis.cli import main
 from analysis.observations.dataset import read_text_table
-from analysis.sources.ssb.tables import (
-    SA_RULES,
-    TABLES,
-    ContentRule,
-    TableSpec,
-    TableSpecError,
-    claim_across_tables,
-    resolve,
-    table_spec,
-)
+from analysis.sources.ssb.resolution import TableSpecError, claim_across_tables, resolve
+from analysis.sources.ssb.rules import SA_RULES, ContentRule
+from analysis.sources.ssb.tables import TABLES, TableSpec, table_spec
 
 REPO = Path(__file__).resolve().parents[1]
 META = REPO / "tests" / "fixtures" / "ssb" / "metadata"

@@ -1,15 +1,14 @@
-"""The SSB client's on-disk, content-addressed response cache and its rate limiter.
+"""The SSB client's on-disk, content-addressed response store with its JSON-lines manifest.
 
-The cache layout and policy are described in :mod:`analysis.sources.ssb.client`. Standard library only.
+The cache layout and policy are described in :mod:`analysis.sources.ssb.client`. May import
+:mod:`analysis.fileio` (the one atomic write and SHA-256 helper).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,37 +88,3 @@ class Cache:
             line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
             atomic_write(self.manifest_path, old + line)
             return entry
-
-
-class RateLimiter:
-    """Sliding window: at most ``calls`` starts in any ``window`` seconds."""
-
-    def __init__(
-        self,
-        calls: int,
-        window: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.calls = max(1, int(calls))
-        self.window = max(0.0, float(window))
-        self.clock = clock
-        self.sleep = sleep
-        self.starts: deque[float] = deque()
-
-    def acquire(self) -> float:
-        """Wait if needed; return the seconds waited.
-
-        The start is booked at ``now + wait`` (not re-read from the clock after sleeping), so an
-        injected sleep that does not move the clock cannot make this loop.
-        """
-        now = self.clock()
-        while self.starts and now - self.starts[0] >= self.window:
-            self.starts.popleft()
-        delay = 0.0
-        if len(self.starts) >= self.calls:
-            delay = max(0.0, self.window - (now - self.starts[-self.calls]))
-            if delay > 0:
-                self.sleep(delay)
-        self.starts.append(now + delay)
-        return delay

@@ -32,17 +32,9 @@ from analysis.sources.ssb.client import (
     SsbError,
 )
 from analysis.sources.ssb.observations import TableRows, table_rows, write_outputs
-from analysis.sources.ssb.tables import (
-    TABLES,
-    Resolved,
-    TableSpec,
-    TableSpecError,
-    claim_across_tables,
-    format_table,
-    plan_rows,
-    regions_requested,
-    resolve,
-)
+from analysis.sources.ssb.plan import format_table, plan_rows, regions_requested
+from analysis.sources.ssb.resolution import Resolved, TableSpecError, claim_across_tables, resolve
+from analysis.sources.ssb.tables import TABLES, TableSpec
 
 NO_NETWORK_HINT = (
     "no network? run with --offline to use the cache (data/raw/ssb), or --plan --offline to review"

@@ -53,7 +53,7 @@ from analysis.schema import OBSERVATION_COLUMNS, SOURCE_COLUMNS
 from analysis.series.units import UnitError, conversion_factor
 from analysis.sources.ssb import jsonstat
 from analysis.sources.ssb.client import DataResult
-from analysis.sources.ssb.tables import Resolved
+from analysis.sources.ssb.resolution import Resolved
 
 KEY = ("entity_code", "period", "indicator", "category", "status")
 MISSING_COLUMNS = (
