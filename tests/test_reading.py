@@ -12,7 +12,8 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 
 from analysis.page.notebook import Page, figure_caption  # noqa: E402
-from analysis.present.charts import _new_figure, _tidy_xticks, _with_gaps, alt_text, grouped_bar_chart  # noqa: E402
+from analysis.present.charts import grouped_bar_chart  # noqa: E402
+from analysis.present.figure import alt_text, new_figure, tidy_xticks, with_gaps  # noqa: E402
 from analysis.present.style import fitted_source_text  # noqa: E402
 from analysis.present.tables import column_label, period_span, styled_table, table_caption, table_unit  # noqa: E402
 from analysis.present.text import (  # noqa: E402
@@ -124,19 +125,19 @@ def test_grouped_bars_alt_text_without_sources() -> None:
 
 
 def test_crowded_tick_labels_turn() -> None:
-    fig = _new_figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     names = ["Søndre Nordstrand", "Bjerke", "Gamle Oslo", "Grorud", "Stovner", "Alna", "Nordstrand"]
-    _tidy_xticks(ax, range(7), names)  # 7 labels, more than 6: turned, on one line each
+    tidy_xticks(ax, range(7), names)  # 7 labels, more than 6: turned, on one line each
     assert {t.get_rotation() for t in ax.get_xticklabels()} == {30.0}
     assert ax.get_xticklabels()[0].get_text() == "Søndre Nordstrand"
     ax3 = fig.add_subplot()
     bars = ["2022", "Volume\n(recipients)", "Real payment\nper recipient", "Inflation\n(CPI)", "2023"]
-    _tidy_xticks(ax3, range(5), bars)  # widest lines 4+12+12+9+4 = 41 of about 80: flat
+    tidy_xticks(ax3, range(5), bars)  # widest lines 4+12+12+9+4 = 41 of about 80: flat
     assert {t.get_rotation() for t in ax3.get_xticklabels()} == {0.0}
     assert ax3.get_xticklabels()[2].get_text() == "Real payment\nper recipient"
     ax2 = fig.add_subplot()
-    _tidy_xticks(ax2, range(2), ["Volume (recipients)", "Real payment"])  # two: flat, wrapped
+    tidy_xticks(ax2, range(2), ["Volume (recipients)", "Real payment"])  # two: flat, wrapped
     labels = [t.get_text() for t in ax2.get_xticklabels()]
     assert labels == ["Volume\n(recipients)", "Real payment"]
     assert {t.get_rotation() for t in ax2.get_xticklabels()} == {0.0}
@@ -144,7 +145,7 @@ def test_crowded_tick_labels_turn() -> None:
 
 def test_a_line_breaks_over_missing_years() -> None:
     # figures for 2009, 2011 and 2023: the years 2010 and 2012–2022 are gaps, not a straight line
-    xs, ys = _with_gaps([2009, 2011, 2023], [10_958.0, 10_612.0, 17_374.0])
+    xs, ys = with_gaps([2009, 2011, 2023], [10_958.0, 10_612.0, 17_374.0])
     assert xs == list(range(2009, 2024))
     assert [y == y for y in ys].count(True) == 3  # three values, the other 12 years NaN
     assert ys[0] == 10_958.0 and ys[2] == 10_612.0 and ys[-1] == 17_374.0

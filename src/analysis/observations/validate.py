@@ -71,6 +71,10 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    def error(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        """Record an error at ``file:line [column]``."""
+        self.errors.append(Problem(file, line, column, message))
+
 
 def valid_period(period: str) -> bool:
     """``YYYY`` (1900–2100) or ``YYYY-MM`` with a month 01–12."""
@@ -90,7 +94,7 @@ def _csv_line(index: int) -> int:
 def _check_columns(frame: pd.DataFrame, expected: Iterable[str], file: str, report: Report) -> bool:
     missing = [c for c in expected if c not in frame.columns]
     if missing:
-        report.errors.append(Problem(file, 1, None, f"missing column(s): {', '.join(missing)}"))
+        report.error(file, 1, None, f"missing column(s): {', '.join(missing)}")
         return False
     return True
 
@@ -98,7 +102,7 @@ def _check_columns(frame: pd.DataFrame, expected: Iterable[str], file: str, repo
 def _check_unique(frame: pd.DataFrame, column: str, file: str, report: Report) -> None:
     dup = frame[column].duplicated(keep="first")
     for idx in frame.index[dup]:
-        report.errors.append(Problem(file, _csv_line(idx), column, f"duplicate id {frame.at[idx, column]!r}"))
+        report.error(file, _csv_line(idx), column, f"duplicate id {frame.at[idx, column]!r}")
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -122,12 +126,12 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
     for name, (path, columns) in files.items():
         rel = _rel(path, p.root)
         if not path.exists():
-            report.errors.append(Problem(rel, None, None, "file not found"))
+            report.error(rel, None, None, "file not found")
             continue
         try:
             frame = read_text_table(path)
         except DataError as exc:
-            report.errors.append(Problem(rel, None, None, str(exc).split(": ", 1)[-1]))
+            report.error(rel, None, None, str(exc).split(": ", 1)[-1])
             continue
         if _check_columns(frame, columns, rel, report):
             tables[name] = frame
@@ -152,9 +156,7 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
     for idx, row in entities.iterrows():
         for column in ("parent", "successor_code"):
             if row[column] and row[column] not in entity_codes:
-                report.errors.append(
-                    Problem(ent_file, _csv_line(idx), column, f"unknown entity code {row[column]!r}")
-                )
+                report.error(ent_file, _csv_line(idx), column, f"unknown entity code {row[column]!r}")
 
     document_lines: dict[str, list[str] | None] = {}
     shared = p.shared_sources
@@ -164,35 +166,26 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
             f"source documents folder {shared} is absent: excerpt-on-line and sha256 checks skipped"
         )
     for idx, row in sources.iterrows():
+
+        def src_err(column: str, message: str, line: int = _csv_line(idx)) -> None:
+            report.error(src_file, line, column, message)
+
         if row["kind"] not in SOURCE_KINDS:
-            report.errors.append(
-                Problem(
-                    src_file, _csv_line(idx), "kind", f"unknown kind {row['kind']!r} ({sorted(SOURCE_KINDS)})"
-                )
-            )
+            src_err("kind", f"unknown kind {row['kind']!r} ({sorted(SOURCE_KINDS)})")
         if not row["file"]:
             if not row["url"]:
-                report.errors.append(
-                    Problem(src_file, _csv_line(idx), "url", "a source needs a url or a file")
-                )
+                src_err("url", "a source needs a url or a file")
             continue
         if not shared_present:
             continue
         doc = shared / row["file"]
         if not doc.exists():
-            report.errors.append(Problem(src_file, _csv_line(idx), "file", f"document {doc} not found"))
+            src_err("file", f"document {doc} not found")
             document_lines[row["source_id"]] = None
             continue
         actual = sha256_file(doc)
         if actual != row["sha256"]:
-            report.errors.append(
-                Problem(
-                    src_file,
-                    _csv_line(idx),
-                    "sha256",
-                    f"sha256 of {doc.name} is {actual}, not {row['sha256']}",
-                )
-            )
+            src_err("sha256", f"sha256 of {doc.name} is {actual}, not {row['sha256']}")
             document_lines[row["source_id"]] = None
             continue
         document_lines[row["source_id"]] = doc.read_text(encoding="utf-8").split("\n")
@@ -205,7 +198,7 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
         line = _csv_line(idx)
 
         def err(column: str, message: str, line: int = line) -> None:
-            report.errors.append(Problem(obs_file, line, column, message))
+            report.error(obs_file, line, column, message)
 
         if row["entity_code"] not in entity_codes:
             err("entity_code", f"unknown entity code {row['entity_code']!r}")
@@ -255,7 +248,7 @@ def validate_dataset(paths: ProjectPaths | None = None) -> Report:
     dup = obs.duplicated(subset=list(OBSERVATION_KEY), keep="first")
     for idx in obs.index[dup]:
         key = ", ".join(f"{k}={obs.at[idx, k]!r}" for k in OBSERVATION_KEY if obs.at[idx, k])
-        report.errors.append(Problem(obs_file, _csv_line(idx), None, f"duplicated row ({key})"))
+        report.error(obs_file, _csv_line(idx), None, f"duplicated row ({key})")
 
     _check_preferred_conflicts(obs, obs_file, report)
     _check_derived(p, obs, entity_codes, indicator_ids, report)
@@ -278,11 +271,11 @@ def _check_derived(
     try:
         derived = read_text_table(path)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        report.errors.append(Problem(rel, None, None, f"cannot parse CSV: {exc}"))
+        report.error(rel, None, None, f"cannot parse CSV: {exc}")
         return
     known = {"entity_code": entity_codes, "indicator": indicator_ids, "unit": UNITS}
     for line, column, message in check_derived(derived, obs, known):
-        report.errors.append(Problem(rel, line, column or None, message))
+        report.error(rel, line, column or None, message)
 
 
 def _check_quality(row: pd.Series, err) -> None:
@@ -310,15 +303,10 @@ def _check_preferred_conflicts(obs: pd.DataFrame, obs_file: str, report: Report)
         values = {_decimal_or_none(v) for v in group["value"]}
         if len(values) > 1:
             lines = ", ".join(str(_csv_line(i)) for i in group.index)
-            report.errors.append(
-                Problem(
-                    obs_file,
-                    _csv_line(group.index[0]),
-                    "preferred",
-                    f"rows {lines} give different values for {dict(zip(keys, key, strict=True))} "
-                    "and are all preferred: mark one preferred=true, the others false",
-                )
-            )
+            quantity = dict(zip(keys, key, strict=True))
+            report.error(obs_file, _csv_line(group.index[0]), "preferred",
+                         f"rows {lines} give different values for {quantity} "
+                         "and are all preferred: mark one preferred=true, the others false")  # fmt: skip
 
 
 def _decimal_or_none(text: str) -> Decimal | None:
@@ -340,6 +328,10 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
     frame["num"] = pd.to_numeric(frame["value"], errors="coerce")
     frame = frame.dropna(subset=["num"])
     findings: list[Problem] = []
+
+    def found(idx: int, message: str) -> None:
+        findings.append(Problem(obs_file, _csv_line(idx), "value", message))
+
     tol = 1.0  # printed figures are rounded to whole units of their unit
 
     additive = frame["unit"].isin(ADDITIVE_UNITS)
@@ -358,15 +350,8 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
         for idx, row in match.iterrows():
             total = group["num"].sum()
             if abs(total - row["num"]) > max(tol, 12 * 0.5):
-                findings.append(
-                    Problem(
-                        obs_file,
-                        _csv_line(idx),
-                        "value",
-                        f"{row['indicator']} {row['entity_code']} {year}: the 12 months sum to "
-                        f"{total:g} but the printed total is {row['num']:g}",
-                    )
-                )
+                found(idx, f"{row['indicator']} {row['entity_code']} {year}: the 12 months sum to "
+                      f"{total:g} but the printed total is {row['num']:g}")  # fmt: skip
 
     # parts sum to the printed table total (total rows carry category "breakdown=<dim>")
     totals = frame[frame["category"].str.match(r"^breakdown=[a-z0-9_]+$")]
@@ -383,15 +368,9 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
         summed = parts["num"].sum()
         tolerance = max(tol, 0.05 * len(parts)) if total["unit"] == "percent" else tol
         if abs(summed - total["num"]) > tolerance:
-            findings.append(
-                Problem(
-                    obs_file,
-                    _csv_line(idx),
-                    "value",
-                    f"{total['indicator']} {total['entity_code']} {total['period']}: the {len(parts)} parts "
-                    f"by {dim} sum to {summed:g} but the printed total is {total['num']:g}",
-                )
-            )
+            what = f"{total['indicator']} {total['entity_code']} {total['period']}"
+            found(idx, f"{what}: the {len(parts)} parts by {dim} sum to {summed:g} "
+                  f"but the printed total is {total['num']:g}")  # fmt: skip
 
     pivot_keys = ["entity_code", "period", "status", "source_id", "unit", "category"]
     money = frame[frame["indicator"].isin(["sa_payout_gross", "sa_payout_refunds", "sa_payout_net"])]
@@ -401,15 +380,8 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
             continue
         gross, refunds, net = (vals[i][1] for i in ("sa_payout_gross", "sa_payout_refunds", "sa_payout_net"))
         if min(abs(gross + refunds - net), abs(gross - refunds - net)) > tol:
-            idx = vals["sa_payout_net"][0]
-            findings.append(
-                Problem(
-                    obs_file,
-                    _csv_line(idx),
-                    "value",
-                    f"gross {gross:g} and refunds {refunds:g} do not give the printed net {net:g}",
-                )
-            )
+            message = f"gross {gross:g} and refunds {refunds:g} do not give the printed net {net:g}"
+            found(vals["sa_payout_net"][0], message)
 
     budget_keys = ["entity_code", "period", "source_id", "unit", "category"]
     budget = frame[frame["indicator"].isin(["exp_net_operating", "budget_deviation"])]
@@ -422,13 +394,6 @@ def consistency_findings(obs: pd.DataFrame, obs_file: str) -> list[Problem]:
         expected = revised["num"].iloc[0] - actual["num"].iloc[0]
         printed = deviation["num"].iloc[0]
         if min(abs(expected - printed), abs(expected + printed)) > tol:
-            idx = deviation.index[0]
-            findings.append(
-                Problem(
-                    obs_file,
-                    _csv_line(idx),
-                    "value",
-                    f"revised budget − accounts = {expected:g}, printed deviation {printed:g}",
-                )
-            )
+            message = f"revised budget − accounts = {expected:g}, printed deviation {printed:g}"
+            found(deviation.index[0], message)
     return findings

@@ -1,31 +1,40 @@
-"""Charts in one house style, each with a source line and an alt text.
+"""The chart kinds of the book, in one house style, each with a source line and an alt text.
 
-Every plotting function returns ``(Figure, alt_text)``. The figure is a plain
-:class:`matplotlib.figure.Figure` with an Agg canvas (not registered with ``pyplot``, so nothing
-leaks between charts; Jupyter displays it when it is the cell's value). The alt text says what the
-chart shows with its key numbers, formatted like the axes, in at most :data:`ALT_LIMIT` characters
-(:func:`alt_text`); the sources are not in it but in the source line under every chart (ids and
-titles, when the sources table is given) and in the page's caption; a chart without sources is an
-error. Category tick labels are wrapped or turned so that they never overlap (:func:`_tidy_xticks`).
+Every plotting function returns ``(Figure, alt_text)``: a plain figure that Jupyter displays when it
+is the cell's value, and what the chart shows with its key numbers, formatted like the axes
+(:func:`alt_text`). The sources are in the source line under every chart (ids and titles, when the
+sources table is given) and in the page's caption; a chart without sources is an error. The
+furniture the kinds share (new figure, title, axes, source line, alt text, tick labels) is
+:mod:`analysis.present.figure`, re-exported here as ``figure_texts``, ``alt_text``, ``ALT_LIMIT``.
 
-The house style (palette, rcParams, formatters, the source line) is :mod:`analysis.present.style`;
-numbers are written as in :mod:`analysis.present.text`. May import those two.
+May import :mod:`analysis.present.figure`, :mod:`analysis.present.style` and
+:mod:`analysis.present.text`.
 """
 
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from analysis.present.figure import (
+    ALT_LIMIT,
+    alt_text,
+    chart_source_line,
+    dress_axes,
+    figure_texts,
+    list_points,
+    new_figure,
+    the_unit,
+    tidy_xticks,
+    with_gaps,
+)
+from analysis.present.grid import small_multiples_chart
 from analysis.present.style import (
-    FIGSIZE,
     MONTHS_EN,
     NEGATIVE_COLOUR,
     PALETTE,
@@ -35,119 +44,20 @@ from analysis.present.style import (
     TOTAL_COLOUR,
     auto_decimals,
     collect_source_ids,
-    fitted_source_text,
     house_style,
-    number_formatter,
-    source_text,
 )
-from analysis.present.text import MISSING, format_number, unit_label
+from analysis.present.text import MISSING, format_number
 
-#: Alt texts stay under this many characters (issue 12): what the chart shows and its key numbers;
-#: every value is in the table under the chart and the sources are in the caption.
-ALT_LIMIT = 300
-
-
-def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
-    fig = Figure(figsize=figsize)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _add_source_line(fig: Figure, text: str, width_chars: int = 120) -> None:
-    lines = textwrap.wrap(text, width=width_chars) or [text]
-    fig.text(0.01, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color="#444444")
-    fig.source_line = text  # type: ignore[attr-defined]
-    bottom = 0.13 + 0.035 * len(lines)
-    fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=bottom)
-
-
-def figure_texts(fig: Figure) -> list[str]:
-    """All text in a figure (title, labels, ticks, legend, source line), unwrapped; for tests."""
-    texts = [t.get_text() for t in fig.findobj(mpl.text.Text)]
-    return [t.replace("\n", " ") for t in texts if t]
-
-
-def _unit_label(unit: str, norwegian: bool = True) -> str:
-    """The axis label of a unit: the same words as the tables (:data:`analysis.present.text.UNIT_LABELS`)
-    whatever the number style, so that a page names money one way only."""
-    return unit_label(unit)
-
-
-def alt_text(kind: str, title: str, unit: str, parts: Sequence[str], limit: int = ALT_LIMIT) -> str:
-    """``"<kind>: <title>. Values in <unit>. <part>; <part>."`` in at most ``limit`` characters.
-
-    Parts are kept whole, in order, while they fit; when some do not, the text ends with
-    ``"; more in the table."`` (every chart of the book stands over a table of its values). A title
-    too long for the limit is shortened at a word. Line breaks in the title become commas.
-    """
-    head_title = ", ".join(line.strip() for line in title.split("\n") if line.strip())
-    unit_txt = f" Values in {unit_label(unit)}." if unit else ""
-    room = limit - len(kind) - len(unit_txt) - 4
-    head = f"{kind}: {textwrap.shorten(head_title, width=max(room, 20), placeholder='…')}.{unit_txt}"
-    tail = "; more in the table."
-    kept: list[str] = []
-    for i, part in enumerate(parts):
-        candidate = "; ".join([*kept, part])
-        rest = "." if i == len(parts) - 1 else tail
-        if len(head) + 1 + len(candidate) + len(rest) > limit:
-            break
-        kept.append(part)
-    if not kept:
-        return head[:limit]
-    end = "." if len(kept) == len(parts) else tail
-    return f"{head} " + "; ".join(kept) + end
-
-
-def _chart_source_line(source_ids: Sequence[str], sources: pd.DataFrame | None) -> str:
-    """The line under a chart: at most two lines of text (see :func:`fitted_source_text`)."""
-    source_text(source_ids)  # every chart names its sources: raises when there are none
-    return fitted_source_text(source_ids, sources, limit=240, overflow="named in the caption")
-
-
-def _with_gaps(years: Sequence[int], values: Sequence[float]) -> tuple[list[int], list[float]]:
-    """Years and values with NaN in every missing year between the first and the last, so that the
-    line breaks over a gap instead of drawing a straight line across years with no figure."""
-    known = dict(zip(years, values, strict=True))
-    if not known:
-        return [], []
-    span = list(range(min(known), max(known) + 1))
-    return span, [known.get(y, math.nan) for y in span]
-
-
-def _tidy_xticks(ax: object, positions: Sequence[float], labels: Sequence[str]) -> None:
-    """Category tick labels that never overlap: short ones flat, long or many ones wrapped at 14
-    characters and, when there are more than six or they are still wider than the axis, turned 30°
-    and right-aligned at their tick."""
-    wrapped = [textwrap.fill(" ".join(str(label).split()), width=14) for label in labels]
-    widest = sum(max(len(line) for line in w.split("\n")) for w in wrapped)
-    crowded = len(labels) > 6 or widest > 80  # about 80 characters of tick labels fit across
-    if crowded:
-        flat = [" ".join(str(label).split()) for label in labels]
-        ax.set_xticks(positions, flat, rotation=30, ha="right")  # type: ignore[attr-defined]
-    else:
-        ax.set_xticks(positions, wrapped)  # type: ignore[attr-defined]
-
-
-def _list_points(points: Sequence[tuple[str, float]], decimals: int, norwegian: bool, limit: int = 4) -> str:
-    if len(points) <= limit:
-        return ", ".join(f"{p} {format_number(v, decimals, norwegian=norwegian)}" for p, v in points)
-    first, last = points[0], points[-1]
-    hi = max(points, key=lambda pv: pv[1])
-    lo = min(points, key=lambda pv: pv[1])
-    fmt = lambda v: format_number(v, decimals, norwegian=norwegian)  # noqa: E731
-    return (
-        f"{len(points)} points from {first[0]} ({fmt(first[1])}) to {last[0]} ({fmt(last[1])}); "
-        f"highest {fmt(hi[1])} in {hi[0]}, lowest {fmt(lo[1])} in {lo[0]}"
-    )
-
-
-def _the_unit(data: pd.DataFrame, unit: str | None) -> str:
-    if unit:
-        return unit
-    units = sorted(set(data["unit"])) if "unit" in data else []
-    if len(units) > 1:
-        raise ValueError(f"the data mix units {units}; convert them to one unit first")
-    return units[0] if units else ""
+__all__ = [
+    "ALT_LIMIT",
+    "alt_text",
+    "annual_line_chart",
+    "figure_texts",
+    "grouped_bar_chart",
+    "monthly_chart",
+    "small_multiples_chart",
+    "waterfall_chart",
+]
 
 
 def annual_line_chart(
@@ -176,18 +86,18 @@ def annual_line_chart(
         frame["status"] = "actual"
     if group not in frame:
         frame[group] = ""
-    unit_ = _the_unit(frame, unit)
+    unit_ = the_unit(frame, unit)
     values = frame["value"].astype(float)
     dec = auto_decimals(values) if decimals is None else decimals
     ids = collect_source_ids(frame, source_ids)
-    src = _chart_source_line(ids, sources)
+    src = chart_source_line(ids, sources)
     names = dict(labels or {})
     groups = list(dict.fromkeys(frame[group]))
     statuses = [s for s in STATUS_STYLE if s in set(frame["status"])]
     statuses += [s for s in dict.fromkeys(frame["status"]) if s not in statuses]
     alt_parts: list[str] = []
     with house_style():
-        fig = _new_figure()
+        fig = new_figure()
         ax = fig.add_subplot()
         for gi, key in enumerate(groups):
             colour = PALETTE[gi % len(PALETTE)]
@@ -200,26 +110,23 @@ def annual_line_chart(
                 style = dict(STATUS_STYLE.get(status, {"linestyle": "-", "marker": "o"}))
                 label = name if status == "actual" else f"{name} ({status.replace('_', ' ')})"
                 label = label or status.replace("_", " ")
-                xs, ys = _with_gaps(ok["period"].astype(int).tolist(), ok["value"].astype(float).tolist())
+                xs, ys = with_gaps(ok["period"].astype(int).tolist(), ok["value"].astype(float).tolist())
                 ax.plot(xs, ys, color=colour, label=label, **style)  # type: ignore[arg-type]
                 points = list(zip(ok["period"].astype(str), ok["value"].astype(float), strict=True))
                 desc = f"{name + ' ' if name else ''}({STATUS_WORDS.get(status, status)})"
                 if points:
-                    alt_parts.append(f"{desc}: {_list_points(points, dec, norwegian)}")
+                    alt_parts.append(f"{desc}: {list_points(points, dec, norwegian)}")
                 missing = sub[sub["value"].isna()]
                 for r in missing.itertuples(index=False):
                     reason = getattr(r, "missing_reason", "") or "no value"
                     alt_parts.append(f"{desc} {r.period} {MISSING} ({reason})")
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         if values.dropna().ge(0).all():
             # levels from zero: a fall from 737 to 677 cases is 8 %, not the height of the chart
             ax.set_ylim(bottom=0)
-        ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
-        if len(groups) > 1 or len(statuses) > 1:
-            ax.legend(loc="best")
-        _add_source_line(fig, src)
+        legend = {"loc": "best"} if len(groups) > 1 or len(statuses) > 1 else None
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit_, ylabel=ylabel,
+                   source_line=src, legend=legend)
     alt = alt_text("Line chart", title, unit_, alt_parts)
     return fig, alt
 
@@ -250,16 +157,16 @@ def monthly_chart(
     frame["year"] = frame["period"].str[:4].astype(int)
     frame["month"] = frame["period"].str[5:].astype(int)
     frame = frame[frame["year"].isin(list(years))]
-    unit_ = _the_unit(frame, unit)
+    unit_ = the_unit(frame, unit)
     dec = auto_decimals(frame["value"]) if decimals is None else decimals
-    src = _chart_source_line(collect_source_ids(frame, source_ids), sources)
+    src = chart_source_line(collect_source_ids(frame, source_ids), sources)
     month_names = MONTHS_EN  # English month names in charts, tables and prose alike (methods)
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
     alt_parts: list[str] = []
     totals: dict[int, tuple[float, int]] = {}
     width = 0.8 / max(len(years), 1)
     with house_style():
-        fig = _new_figure()
+        fig = new_figure()
         ax = fig.add_subplot()
         for yi, year in enumerate(years):
             sub = frame[(frame["year"] == year) & ~frame["value"].isna()].sort_values("month")
@@ -287,11 +194,8 @@ def monthly_chart(
             pct = f" ({format_number(100 * change / t0, 1, norwegian=norwegian)} %)" if t0 else ""
             alt_parts.append(f"change in the total from {years[0]} to {years[1]}: {fmt(change)}{pct}")
         ax.set_xticks(range(1, 13), month_names)
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
-        ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
-        ax.legend(loc="best")
-        _add_source_line(fig, src)
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit_, ylabel=ylabel,
+                   source_line=src, legend={"loc": "best"})
     kind_txt = "Bar chart" if kind == "bar" else "Line chart"
     alt = alt_text(f"{kind_txt} by month", title, unit_, alt_parts)
     return fig, alt
@@ -321,13 +225,13 @@ def waterfall_chart(
     if not items:
         raise ValueError("no contributions to plot")
     ids = list(source_ids or [])
-    src = _chart_source_line(sorted(set(ids)), sources)
+    src = chart_source_line(sorted(set(ids)), sources)
     all_values = [v for _, v in items] + ([start[1]] if start else [])
     dec = auto_decimals(all_values) if decimals is None else decimals
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
     signed = lambda v: ("+" + fmt(v)) if v > 0 else fmt(v)  # noqa: E731
     with house_style():
-        fig = _new_figure()
+        fig = new_figure()
         ax = fig.add_subplot()
         labels: list[str] = []
         if start is not None:
@@ -359,11 +263,9 @@ def waterfall_chart(
             alt_body = f"{parts}; sum {signed(total)}"
             kind = "Bar chart of contributions"
         ax.axhline(0, color="#333333", linewidth=0.8)
-        _tidy_xticks(ax, range(len(labels)), labels)
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
-        ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit, norwegian))
-        _add_source_line(fig, src)
+        tidy_xticks(ax, range(len(labels)), labels)
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit, ylabel=ylabel,
+                   source_line=src)
     alt = alt_text(kind, title, unit, alt_body.split("; "))
     return fig, alt
 
@@ -390,9 +292,9 @@ def grouped_bar_chart(
     which lists every bar's value per group.
     """
     frame = data.copy()
-    unit_ = _the_unit(frame, unit)
+    unit_ = the_unit(frame, unit)
     dec = auto_decimals(frame[value]) if decimals is None else decimals
-    src = _chart_source_line(collect_source_ids(frame, source_ids), sources)
+    src = chart_source_line(collect_source_ids(frame, source_ids), sources)
     names = dict(labels or {})
     xs = list(dict.fromkeys(frame[x].astype(str)))
     hues = list(dict.fromkeys(frame[hue].astype(str)))
@@ -400,7 +302,7 @@ def grouped_bar_chart(
     fmt = lambda v: format_number(v, dec, norwegian=norwegian)  # noqa: E731
     alt_groups: list[str] = []
     with house_style():
-        fig = _new_figure()
+        fig = new_figure()
         ax = fig.add_subplot()
         for hi, h in enumerate(hues):
             sub = frame[frame[hue].astype(str) == h]
@@ -424,72 +326,10 @@ def grouped_bar_chart(
                 else:
                     parts.append(f"{names.get(h, h)} {fmt(v)}")
             alt_groups.append(f"{xv}: " + ", ".join(parts))
-        _tidy_xticks(ax, range(len(xs)), xs)
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(number_formatter(dec, norwegian=norwegian))
-        ax.set_ylabel(ylabel if ylabel is not None else _unit_label(unit_, norwegian))
-        if len(hues) > 1:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside the bars: never hides one
-        _add_source_line(fig, src)
+        tidy_xticks(ax, range(len(xs)), xs)
+        # a legend outside the bars: it never hides one
+        legend = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)} if len(hues) > 1 else None
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit_, ylabel=ylabel,
+                   source_line=src, legend=legend)
     alt = alt_text("Grouped bar chart", title, unit_, alt_groups)
-    return fig, alt
-
-
-def small_multiples_chart(
-    panels: Sequence[tuple[str, pd.DataFrame, str]],
-    *,
-    title: str,
-    sources: pd.DataFrame | None = None,
-    source_ids: Iterable[str] | None = None,
-    columns: int = 3,
-    norwegian: bool = True,
-) -> tuple[Figure, str]:
-    """One small line chart per series (``(label, frame with period YYYY and value, unit)``), on a
-    shared year axis, for a page that shows every series of an entity at a glance. The alt text
-    names the number of series and the years covered, and stays short (the table carries values)."""
-    if not panels:
-        raise ValueError("small_multiples_chart needs at least one series")
-    ids = sorted(set(source_ids or ()))
-    src = source_text(ids, sources)
-    rows = math.ceil(len(panels) / columns)
-    years = sorted({int(p) for _, frame, _ in panels for p in frame["period"]})
-    with house_style():
-        fig = _new_figure((FIGSIZE[0], 2.1 * rows + 1.2))
-        for i, (label, frame, unit) in enumerate(panels):
-            ax = fig.add_subplot(rows, columns, i + 1)
-            ok = frame.sort_values("period")
-            x = ok["period"].astype(int).to_numpy()
-            values = ok["value"].astype(float).to_numpy()
-            if unit == "NOK" and np.nanmax(np.abs(values)) >= 1e8:  # kroner in the billions: mrd. kr
-                values, unit = values / 1e9, "NOK_billion"
-            # a line only between consecutive years: a gap in the data is a gap in the line
-            runs = np.split(np.arange(len(x)), np.where(np.diff(x) > 1)[0] + 1)
-            for run in runs:
-                ax.plot(x[run], values[run], color=PALETTE[0], marker="o", markersize=3.5)
-            ax.set_title(textwrap.fill(label, 30), loc="left", fontsize=8.5)
-            ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-            ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=4))
-            ax.yaxis.set_major_formatter(number_formatter(auto_decimals(values), norwegian=norwegian))
-            ax.set_ylabel(_unit_label(unit, norwegian), fontsize=8)
-            ax.tick_params(labelsize=7.5)
-        fig.suptitle(title, x=0.01, y=1 - 0.2 / (2.3 * rows + 1.4), ha="left", va="top")
-        # the source ids only (the titles are in the page's provenance footer): one chart, many sources
-        src = "Sources: " + ", ".join(ids) if ids else src
-        lines = textwrap.wrap(src, width=140) or [src]
-        fig.text(0.01, 0.005, "\n".join(lines), ha="left", va="bottom", fontsize=7.5, color="#444444")
-        fig.source_line = src  # type: ignore[attr-defined]
-        height = 2.3 * rows + 1.4 + 0.15 * len(lines)  # inches; margins in inches, so tall grids keep panels
-        fig.set_figheight(height)
-        fig.subplots_adjust(
-            left=0.1,
-            right=0.98,
-            hspace=1.0,
-            wspace=0.55,
-            top=1 - 1.0 / height,
-            bottom=(0.55 + 0.15 * len(lines)) / height,
-        )
-    alt = (
-        f"{len(panels)} small line charts, one per annual series, {years[0]}–{years[-1]}; "
-        f"the values are in the table below."
-    )
     return fig, alt

@@ -5,7 +5,8 @@ the numbers comparable or not. The caveats come from the indicator definitions
 (``data/reference/indicators.csv``) and the entity levels: municipal KOSTRA tables count *cases*
 (a person once per municipality per year), national tables count *unique recipients*, and Oslo
 districts count active cases or monthly averages in their own systems (``book/glossary.md``;
-``book/methods.md``, "Comparisons").
+``book/methods.md``, "Comparisons"). Each entity's values, printed or derived from printed totals,
+come from :mod:`analysis.series.derivations`.
 
 May import :mod:`analysis.series` siblings, :mod:`analysis.observations` and :mod:`analysis.schema`.
 """
@@ -13,16 +14,14 @@ May import :mod:`analysis.series` siblings, :mod:`analysis.observations` and :mo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from analysis.schema import NATIONAL_CODE
-from analysis.series import indicators as ind
-from analysis.series.frame import series_caveats, with_caveats
-from analysis.series.harmonise import harmonised_series
-from analysis.series.select import select_series
+from analysis.series.derivations import DERIVATIONS, printed_or_derived
+from analysis.series.frame import series_caveats
 
 IndicatorSpec = str | tuple[str, str]
 
@@ -100,93 +99,6 @@ def _entity_info(entities: pd.DataFrame, code: str) -> tuple[str, str]:
     return str(hit["name"].iloc[0]), str(hit["level"].iloc[0])
 
 
-def _series(obs: pd.DataFrame, entities: pd.DataFrame, code: str, indicator: str, category: str, status: str):
-    if (entities["entity_code"] == code).any():
-        return harmonised_series(obs, entities, code, indicator, category=category, status=status)
-    return select_series(obs, code, indicator, category=category, status=status)
-
-
-def _recipients(obs, entities, code, category, status) -> pd.DataFrame:
-    """Unique recipients if printed, else KOSTRA cases."""
-    frame = _series(obs, entities, code, "sa_recipients", category, status)
-    if frame.empty or (frame["missing_reason"] != "").all():
-        cases = _series(obs, entities, code, "sa_cases", category, status)
-        if not cases.empty:
-            return cases
-    return frame
-
-
-def _population_category(category: str) -> tuple[str, str]:
-    """Split a requested category into (numerator category, population category: the age band)."""
-    parts = [p for p in category.split(";") if p]
-    age = [p for p in parts if p.startswith("age=")]
-    rest = [p for p in parts if not p.startswith("age=")]
-    return ";".join(rest), ";".join(age)
-
-
-def _merged(obs, entities, code: str, indicator: str, category: str, status: str) -> pd.DataFrame:
-    """Printed values, with derived values filling the periods where nothing usable is printed."""
-    printed = _series(obs, entities, code, indicator, category, status).copy()
-    printed["derived"] = False
-    printed["formula"] = ""
-    if indicator not in DERIVATIONS:
-        return printed
-    derived = DERIVATIONS[indicator](obs, entities, code, category, status).copy()
-    derived["derived"] = True
-    ok = set(printed.loc[printed["missing_reason"] == "", "period"])
-    derived_ok = set(derived.loc[derived["missing_reason"] == "", "period"])
-    keep_printed = printed[printed["period"].isin(ok) | ~printed["period"].isin(derived_ok)]
-    keep_derived = derived[~derived["period"].isin(set(keep_printed["period"]))]
-    parts = [f for f in (keep_printed, keep_derived) if len(f)]
-    out = pd.concat(parts, ignore_index=True) if parts else printed
-    out = out.sort_values("period", ignore_index=True)
-    return with_caveats(out, [*series_caveats(printed), *series_caveats(derived)])
-
-
-Deriver = Callable[[pd.DataFrame, pd.DataFrame, str, str, str], pd.DataFrame]
-
-
-def _derive_payout_per_recipient(obs, entities, code, category, status):
-    payout = _series(obs, entities, code, "sa_payout_gross", category, status)
-    return ind.payout_per_recipient(payout, _recipients(obs, entities, code, category, status))
-
-
-def _derive_payout_per_inhabitant(obs, entities, code, category, status):
-    num_cat, pop_cat = _population_category(category)
-    payout = _series(obs, entities, code, "sa_payout_gross", num_cat, status)
-    population = _series(obs, entities, code, "pop_inhabitants", pop_cat, "actual")
-    return ind.per_inhabitant(payout, population)
-
-
-def _derive_recipients_per_1000(obs, entities, code, category, status):
-    num_cat, pop_cat = _population_category(category)
-    recipients = _recipients(obs, entities, code, num_cat, status)
-    population = _series(obs, entities, code, "pop_inhabitants", pop_cat, "actual")
-    return ind.per_1000_inhabitants(recipients, population)
-
-
-def _derive_payment_per_month(obs, entities, code, category, status):
-    payout = _series(obs, entities, code, "sa_payout_gross", category, status)
-    monthly = _series(obs, entities, code, "sa_recipients_monthly_avg", category, status)
-    return ind.payout_per_recipient_month(payout, monthly)
-
-
-def _derive_per_benefit_month(obs, entities, code, category, status):
-    payout = _series(obs, entities, code, "sa_payout_gross", category, status)
-    duration = _series(obs, entities, code, "sa_duration_months", category, status)
-    return ind.payout_per_benefit_month(payout, _recipients(obs, entities, code, category, status), duration)
-
-
-#: Indicators that can be computed when they are not printed for an entity.
-DERIVATIONS: dict[str, Deriver] = {
-    "sa_payout_per_recipient": _derive_payout_per_recipient,
-    "sa_payout_gross_per_inhabitant": _derive_payout_per_inhabitant,
-    "sa_recipients_per_1000_inhabitants": _derive_recipients_per_1000,
-    "sa_payment_per_recipient_month": _derive_payment_per_month,
-    "sa_payout_per_benefit_month": _derive_per_benefit_month,
-}
-
-
 def counting_basis(indicator: str, unit: str, level: str, formula: str = "") -> str:
     """How the people behind a value are counted: ``cases``, ``unique recipients``, ``district system``.
 
@@ -238,8 +150,9 @@ def compare_entities(
     Each indicator spec is an id or ``(id, category)``, e.g. ``("sa_payout_gross_per_inhabitant",
     "age=20-66")``. For each entity the printed series is used (harmonised across code changes,
     :func:`analysis.series.harmonised_series`); if none is printed and the indicator is in
-    :data:`DERIVATIONS`, it is computed from printed totals (e.g. payout per recipient =
-    gross payout / recipients, falling back to KOSTRA cases), with ``derived=True`` and the formula.
+    :data:`analysis.series.derivations.DERIVATIONS`, it is computed from printed totals (e.g. payout
+    per recipient = gross payout / recipients, falling back to KOSTRA cases), with ``derived=True``
+    and the formula.
     ``relative_to_country`` = ``100 × value / country value`` for the same indicator and period
     (NaN when the country value is missing or in another unit).
 
@@ -259,7 +172,7 @@ def compare_entities(
         definitions[indicator] = f"{label} ({def_unit or 'unit as printed'}): {definition}"
         for code, role in roles:
             name, level = _entity_info(entities, code)
-            frame = _merged(obs, entities, code, indicator, category, status)
+            frame = printed_or_derived(obs, entities, code, indicator, category, status)
             caveats.extend(series_caveats(frame))
             if periods is not None:
                 present = set(frame["period"])

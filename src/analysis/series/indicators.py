@@ -173,10 +173,22 @@ def ratio(
     )
 
 
-def _check_population(population: pd.DataFrame) -> None:
-    unit = unit_of(population, "population")
-    if unit not in (None, "persons"):
-        raise UnitError(f"population must be in persons, not {unit!r}")
+def _per_population(
+    numerator: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    scale: float = 1.0,
+    unit: str,
+    indicator: str,
+    offset: int,
+) -> pd.DataFrame:
+    """:func:`ratio` of ``numerator`` to a population in persons (``offset`` years later)."""
+    population_unit = unit_of(population, "population")
+    if population_unit not in (None, "persons"):
+        raise UnitError(f"population must be in persons, not {population_unit!r}")
+    return ratio(
+        numerator, population, scale=scale, unit=unit, indicator=indicator, denominator_offset=offset
+    )
 
 
 def per_1000_inhabitants(
@@ -193,15 +205,10 @@ def per_1000_inhabitants(
     unit = unit_of(count, "count")
     if unit is not None and unit not in COUNT_UNITS:
         raise UnitError(f"per 1,000 inhabitants needs a count (persons, cases, …), not {unit!r}")
-    _check_population(population)
-    indicator = f"{_ind(count, 'count')}_per_1000_inhabitants"
-    return ratio(
-        count,
-        population,
-        scale=1000.0,
-        unit="per_1000_inhabitants",
-        indicator=indicator,
-        denominator_offset=population_offset,
+    per = "per_1000_inhabitants"
+    indicator = f"{_ind(count, 'count')}_{per}"
+    return _per_population(
+        count, population, scale=1000.0, unit=per, indicator=indicator, offset=population_offset
     )
 
 
@@ -217,15 +224,9 @@ def per_inhabitant(
     amount_unit = unit_of(amount, "amount")
     if amount_unit is not None and amount_unit not in MONEY_UNITS:
         raise UnitError(f"per inhabitant needs money, not {amount_unit!r}")
-    _check_population(population)
     indicator = f"{_ind(amount, 'amount')}_per_inhabitant"
-    return ratio(
-        _in_unit(amount, unit),
-        population,
-        unit=unit,
-        indicator=indicator,
-        denominator_offset=population_offset,
-    )
+    amount = _in_unit(amount, unit)
+    return _per_population(amount, population, unit=unit, indicator=indicator, offset=population_offset)
 
 
 def payout_per_recipient(
