@@ -170,14 +170,14 @@ def _trend_fit(
     conf_level: float,
     *,
     alpha: tuple[float, float] | None,
-    pearson_chi2: float,
+    chi2: float,
     converged: bool,
     fitted: np.ndarray,
 ) -> TrendFit:
     """The :class:`TrendFit` of a statsmodels result whose second parameter is the log slope (Poisson
     GLM and NB2 alike). ``fit`` is (years, design matrix, offset, index, result, caught warnings);
-    ``alpha`` is NB2's (α, se) or None. Growth and its Wald CI come from the slope, the Pearson
-    dispersion is χ²/dof (NaN without degrees of freedom)."""
+    ``alpha`` is NB2's (α, se) or None; ``chi2`` the Pearson χ². Growth and its Wald CI come from the
+    slope, the Pearson dispersion is χ²/dof (NaN without degrees of freedom)."""
     years, X, offset, index, res, caught = fit
     b, se = float(np.asarray(res.params)[1]), float(np.asarray(res.bse)[1])
     growth, ci = _growth(b, se, conf_level)
@@ -196,7 +196,7 @@ def _trend_fit(
         alpha_se=None if alpha is None else alpha[1],
         aic=float(res.aic),
         log_likelihood=float(res.llf),
-        pearson_dispersion=pearson_chi2 / dof if dof > 0 else math.nan,
+        pearson_dispersion=chi2 / dof if dof > 0 else math.nan,
         with_offset=offset is not None,
         converged=converged,
         conf_level=conf_level,
@@ -228,9 +228,7 @@ def poisson_trend(
         res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
     fit = (years, X, offset, index, res, caught)
     chi2, converged, mu = float(res.pearson_chi2), bool(res.converged), res.fittedvalues
-    return _trend_fit(
-        "poisson", fit, conf_level, alpha=None, pearson_chi2=chi2, converged=converged, fitted=mu
-    )
+    return _trend_fit("poisson", fit, conf_level, alpha=None, chi2=chi2, converged=converged, fitted=mu)
 
 
 def negbin_trend(
@@ -267,7 +265,7 @@ def negbin_trend(
     converged = bool(res.mle_retvals.get("converged", False)) if res.mle_retvals else False
     fit = (years, X, offset, index, res, caught)
     return _trend_fit(
-        "negative_binomial", fit, conf_level, alpha=alpha, pearson_chi2=chi2, converged=converged, fitted=mu
+        "negative_binomial", fit, conf_level, alpha=alpha, chi2=chi2, converged=converged, fitted=mu
     )
 
 
