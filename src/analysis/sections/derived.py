@@ -42,11 +42,10 @@ from analysis.sections.derived_terms import (
 )
 
 
-def price_index_check(ctx: RunContext, year: int, key: str) -> tuple[str, list]:
+def price_index_check(ctx: RunContext, year: int, key: str) -> tuple[str, list[KeyFigure]]:
     """Is "price-adjusted" the CPI? For ``year``, the printed nominal and price-adjusted growth of
     gross payouts imply a deflator (1 + nominal)/(1 + real) − 1, bounded by their rounding; compare
     it with the CPI's published change. Empty when a figure is missing."""
-
     obs = text_observations(ctx)
     try:
         nominal = printed_input(obs, ctx.entity_code, str(year), "sa_payout_gross_change_pct")
@@ -82,7 +81,7 @@ def price_index_check(ctx: RunContext, year: int, key: str) -> tuple[str, list]:
     return text, kfs
 
 
-def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> object | None:
+def derived_indicator(ctx: RunContext, title: str, indicator: str, key: str) -> Section | None:
     """The chapter year's value of ``indicator`` when it is derived, not printed (None otherwise):
     the printed series with the derived point beside it, its interval and how it was computed."""
     from analysis.sections.annual import _series_table

@@ -43,7 +43,7 @@ from analysis.series.units import convert
 
 def derived_payout_decomposition(
     ctx: RunContext, title: str, year_from: int, year_to: int, key: str
-) -> object | None:
+) -> Section | None:
     """The LMDI split of the change in gross payouts when a year's payouts or recipients are
     derived (None when both years are printed, or an input is missing: the printed path then says
     what is missing). Key figures as in :func:`analysis.sections.decomposition.payout_decomposition`, plus
@@ -175,8 +175,8 @@ def _decomposition_key_figures(
     ratio: float,
     srcs: tuple[str, ...],
     price: Term,
-) -> list:
-
+) -> list[KeyFigure]:
+    """The key figures of :func:`derived_payout_decomposition`: each result, its bounds and its text."""
     res = bounds.central
     price_srcs = tuple(sorted({s for p in price.inputs.values() for s in p.source_ids}))
     kfs = [
@@ -218,12 +218,11 @@ def _verdict(low: float, high: float, bound: float, kind: str) -> str:
 
 def _cross_check(
     ctx: RunContext, model: Model, key: str, year_from: int, year_to: int, srcs: tuple[str, ...]
-) -> tuple[str, list]:
+) -> tuple[str, list[KeyFigure]]:
     """Compare the derived real growth from ``year_from`` with what the source prints for it
     (``sa_payout_gross_real_change_pct`` and ``sa_payout_gross_real_change``, category
     ``base_year=<year_from>``, printed as bounds: "over 50 %", "nesten 4 milliarder"). The real
     change is V1 − V0 × P1/P0, in kroner of ``year_to``."""
-
     obs = text_observations(ctx)
     category = f"base_year={year_from}"
     printed: dict[str, PrintedInput] = {}

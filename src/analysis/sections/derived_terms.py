@@ -192,7 +192,7 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def input_key_figures(key: str, derived: list[DerivedFigure]) -> list:
+def input_key_figures(key: str, derived: list[DerivedFigure]) -> list[KeyFigure]:
     """``{key}_in_{indicator}_{name}_text``: each printed input of each derived figure, for prose."""
     return [
         KeyFigure(f"{key}_in_{d.indicator}_{name}_text", printed_text(p), "text", p.source_ids)
