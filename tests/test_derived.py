@@ -1,4 +1,4 @@
-"""Derived figures (analysis.observations.derived): formulas, rounding, corner bounds, by hand."""
+"""Derived figures (analysis.observations.derived, .intervals): formulas, rounding, corner bounds, by hand."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ import pandas as pd
 import pytest
 
 from analysis.models.decomposition import decompose_payout_change_bounds
-from analysis.observations.derived import (
+from analysis.observations.derived import compute, parse_inputs, printed_input
+from analysis.observations.intervals import (
     DerivedError,
     corner_bounds,
     evaluate,
     formula_names,
     half_width,
-    parse_inputs,
-    printed_input,
     rounding_interval,
 )
 from analysis.sections.derived import approx
@@ -40,25 +39,27 @@ def test_evaluate_names_a_missing_input() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "unit", "note", "half"),
+    ("text", "unit", "quality", "half"),
     [
-        ("14", "percent", "", 0.5),  # "14 %" stands for 13,5–14,5 %
-        ("3.1", "percent", "", 0.05),
-        ("9770381", "NOK_1000", "", 0.5),  # thousand kroner, rounded to the thousand
-        ("152645", "persons", "", 0.0),  # a count printed exactly is exact
-        ("131000", "persons", "'om lag' (rounded)", 500.0),
-        ("119400", "persons", "'om lag' (rounded)", 50.0),
-        ("6.71", "NOK_billion", "", 0.005),  # billions are only ever printed rounded
-        ("7.4", "NOK_billion", "", 0.05),
+        ("14", "percent", "exact", 0.5),  # "14 %" stands for 13,5–14,5 %
+        ("3.1", "percent", "exact", 0.05),
+        ("9770381", "NOK_1000", "exact", 0.5),  # thousand kroner, rounded to the thousand
+        ("152645", "persons", "exact", 0.0),  # a count printed exactly is exact
+        ("131000", "persons", "rounded", 500.0),  # "om lag 131 000"
+        ("119400", "persons", "rounded", 50.0),
+        ("6.71", "NOK_billion", "rounded", 0.005),  # billions are only ever printed rounded
+        ("7.4", "NOK_billion", "rounded", 0.05),
     ],
 )
-def test_half_width_of_printed_numbers(text: str, unit: str, note: str, half: float) -> None:
-    assert half_width(text, unit, note) == pytest.approx(half)
+def test_half_width_of_printed_numbers(text: str, unit: str, quality: str, half: float) -> None:
+    assert half_width(text, unit, quality) == pytest.approx(half)
 
 
 def test_a_bound_has_no_rounding_interval() -> None:
     with pytest.raises(DerivedError, match="bound"):
-        rounding_interval("50", "percent", "'over 50 prosent' = lower bound")
+        rounding_interval("50", "percent", "lower_bound")
+    with pytest.raises(DerivedError, match="suspect"):
+        rounding_interval("692", "persons", "suspect")
 
 
 def test_corner_bounds_of_a_product_by_hand() -> None:
@@ -116,6 +117,35 @@ def test_printed_input_keeps_the_narrowest_of_agreeing_rows() -> None:
         printed_input(disagree, "EAK", "2021", "sa_payout_gross")
     with pytest.raises(DerivedError, match="no preferred printed row for EAK 2020"):
         printed_input(obs, "EAK", "2020", "sa_payout_gross")
+
+
+def test_rounding_is_read_from_the_quality_column_not_the_note() -> None:
+    # 2022: "131000" with quality rounded and a note without any hedge word → ±500 (to the thousand);
+    # 2021: "119400" with quality exact although the note says "om lag" → an exact count, ±0.
+    obs = pd.DataFrame(
+        [
+            dict(entity_code="EAK", period=p, indicator="sa_recipients", category="", value=v, unit="persons",
+                 status="actual", source_id="src", locator="section: x", excerpt=v, preferred="true",
+                 note=n, quality=q)
+            for p, v, n, q in [
+                ("2022", "131000", "from the SSB article's intro", "rounded"),
+                ("2021", "119400", "'om lag' in the sentence before", "exact"),
+            ]
+        ]
+    )  # fmt: skip
+    rounded = printed_input(obs, "EAK", "2022", "sa_recipients")
+    exact = printed_input(obs, "EAK", "2021", "sa_recipients")
+    assert (rounded.low, rounded.high, rounded.quality) == (130500.0, 131500.0, "rounded")
+    assert (exact.low, exact.high, exact.quality) == (119400.0, 119400.0, "exact")
+    # a derived ratio R_2022 / R_2021 over those intervals:
+    # 130 500 / 119 400 = 1.092965 (low) … 131 500 / 119 400 = 1.101340 (high); 2021 does not widen it
+    inputs = "R_2022=EAK/2022/sa_recipients//src | R_2021=EAK/2021/sa_recipients//src"
+    row = dict(derived_id="d", entity_code="EAK", period="2022", indicator="x", category="", unit="ratio",
+               formula="R_2022 / R_2021", inputs=inputs, note="")  # fmt: skip
+    fig = compute(row, obs)
+    assert fig.value == pytest.approx(131000 / 119400)
+    assert (fig.low, fig.high) == (pytest.approx(130500 / 119400), pytest.approx(131500 / 119400))
+    assert round(fig.low, 6) == 1.092965 and round(fig.high, 6) == 1.10134
 
 
 def test_lmdi_bounds_on_a_hand_example() -> None:

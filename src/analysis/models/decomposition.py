@@ -348,7 +348,7 @@ def decompose_payout_change_bounds(
     ``build(values)`` maps the printed inputs (a name → number mapping, e.g. the 2023 levels and
     the printed 2023→2024 rates) to ``(payout_from, payout_to, recipients_from, recipients_to,
     cpi_from, cpi_to)``; ``central`` holds the printed values, ``intervals`` each input's
-    (low, high) from its rounding (:func:`analysis.observations.derived.rounding_interval`).
+    (low, high) from its rounding (:func:`analysis.observations.intervals.rounding_interval`).
 
     Premise: every one of the six quantities is a product of input levels and factors
     ``(1 + rate/100)`` (printed levels, derived levels, chained CPI changes), so that with the
@@ -371,11 +371,11 @@ def decompose_payout_change_bounds(
     - **contributions** = total × share: enclosed by the interval product of the two ranges, the
       four products of their ends (interval arithmetic; guaranteed, if slightly wide).
 
-    :func:`analysis.observations.derived.corner_bounds` also checks the premise where it can: along each edge
-    of the box a quantity must move one way only. Raises ``ValueError`` (``DerivedError``) when a
+    :func:`analysis.observations.intervals.corner_bounds` also checks the premise where it can: along
+    each edge of the box a quantity must move one way only. Raises ``ValueError`` (``DerivedError``) when a
     corner check fails or an input is not positive.
     """
-    from analysis.observations.derived import DerivedError, corner_bounds
+    from analysis.observations.intervals import DerivedError, corner_bounds
 
     def result(values: Mapping[str, float]) -> LMDIResult:
         return decompose_payout_change(*build(values))

@@ -164,6 +164,47 @@ def _growth(b: float, se: float, conf_level: float) -> tuple[float, tuple[float,
     return math.expm1(b), (math.expm1(b - z * se), math.expm1(b + z * se))
 
 
+def _trend_fit(
+    model: str,
+    fit: tuple[np.ndarray, np.ndarray, np.ndarray | None, pd.Index, Any, list],
+    conf_level: float,
+    *,
+    alpha: tuple[float, float] | None,
+    chi2: float,
+    converged: bool,
+    fitted: np.ndarray,
+) -> TrendFit:
+    """The :class:`TrendFit` of a statsmodels result whose second parameter is the log slope (Poisson
+    GLM and NB2 alike). ``fit`` is (years, design matrix, offset, index, result, caught warnings);
+    ``alpha`` is NB2's (α, se) or None; ``chi2`` the Pearson χ². Growth and its Wald CI come from the
+    slope, the Pearson dispersion is χ²/dof (NaN without degrees of freedom)."""
+    years, X, offset, index, res, caught = fit
+    b, se = float(np.asarray(res.params)[1]), float(np.asarray(res.bse)[1])
+    growth, ci = _growth(b, se, conf_level)
+    dof = len(years) - X.shape[1]
+    return TrendFit(
+        model=model,
+        n_obs=len(years),
+        first_year=int(years[0]),
+        last_year=int(years[-1]),
+        growth_rate=growth,
+        growth_ci=ci,
+        log_slope=b,
+        log_slope_se=se,
+        p_value=float(np.asarray(res.pvalues)[1]),
+        alpha=None if alpha is None else alpha[0],
+        alpha_se=None if alpha is None else alpha[1],
+        aic=float(res.aic),
+        log_likelihood=float(res.llf),
+        pearson_dispersion=chi2 / dof if dof > 0 else math.nan,
+        with_offset=offset is not None,
+        converged=converged,
+        conf_level=conf_level,
+        fitted=pd.Series(np.asarray(fitted), index=index, name="fitted"),
+        warnings=tuple(str(w.message) for w in caught),
+    )
+
+
 def poisson_trend(
     counts: pd.Series,
     population: pd.Series | None = None,
@@ -185,30 +226,9 @@ def poisson_trend(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
-    b, se = float(res.params[1]), float(res.bse[1])
-    growth, ci = _growth(b, se, conf_level)
-    dof = len(y) - X.shape[1]
-    return TrendFit(
-        model="poisson",
-        n_obs=len(y),
-        first_year=int(years[0]),
-        last_year=int(years[-1]),
-        growth_rate=growth,
-        growth_ci=ci,
-        log_slope=b,
-        log_slope_se=se,
-        p_value=float(res.pvalues[1]),
-        alpha=None,
-        alpha_se=None,
-        aic=float(res.aic),
-        log_likelihood=float(res.llf),
-        pearson_dispersion=float(res.pearson_chi2) / dof if dof > 0 else math.nan,
-        with_offset=offset is not None,
-        converged=bool(res.converged),
-        conf_level=conf_level,
-        fitted=pd.Series(np.asarray(res.fittedvalues), index=index, name="fitted"),
-        warnings=tuple(str(w.message) for w in caught),
-    )
+    fit = (years, X, offset, index, res, caught)
+    chi2, converged, mu = float(res.pearson_chi2), bool(res.converged), res.fittedvalues
+    return _trend_fit("poisson", fit, conf_level, alpha=None, chi2=chi2, converged=converged, fitted=mu)
 
 
 def negbin_trend(
@@ -239,34 +259,13 @@ def negbin_trend(
         warnings.simplefilter("always")
         model = sm.NegativeBinomial(y, X, loglike_method="nb2", offset=offset)
         res = model.fit(disp=0, maxiter=maxiter)
-    params = np.asarray(res.params)
-    bse = np.asarray(res.bse)
-    b, se = float(params[1]), float(bse[1])
-    alpha = float(params[-1])
-    growth, ci = _growth(b, se, conf_level)
+    alpha = float(np.asarray(res.params)[-1]), float(np.asarray(res.bse)[-1])
     mu = np.asarray(res.predict())
-    pearson = float(np.sum((y - mu) ** 2 / (mu + alpha * mu**2)))
+    chi2 = float(np.sum((y - mu) ** 2 / (mu + alpha[0] * mu**2)))
     converged = bool(res.mle_retvals.get("converged", False)) if res.mle_retvals else False
-    return TrendFit(
-        model="negative_binomial",
-        n_obs=len(y),
-        first_year=int(years[0]),
-        last_year=int(years[-1]),
-        growth_rate=growth,
-        growth_ci=ci,
-        log_slope=b,
-        log_slope_se=se,
-        p_value=float(np.asarray(res.pvalues)[1]),
-        alpha=alpha,
-        alpha_se=float(bse[-1]),
-        aic=float(res.aic),
-        log_likelihood=float(res.llf),
-        pearson_dispersion=pearson / (len(y) - X.shape[1]),
-        with_offset=offset is not None,
-        converged=converged,
-        conf_level=conf_level,
-        fitted=pd.Series(mu, index=index, name="fitted"),
-        warnings=tuple(str(w.message) for w in caught),
+    fit = (years, X, offset, index, res, caught)
+    return _trend_fit(
+        "negative_binomial", fit, conf_level, alpha=alpha, chi2=chi2, converged=converged, fitted=mu
     )
 
 

@@ -1,4 +1,4 @@
-"""Figures derived from printed ones: formulas, inputs, rounding intervals and their checks.
+"""The table of figures derived from printed ones: its rows, their printed inputs, and its checks.
 
 Some quantities are printed nowhere as levels, only as changes: NAV prints that recipients rose
 14 % from 2023 to 2024 and price-adjusted expenditure 18 %, SSB the exact 2023 levels. A *derived
@@ -11,33 +11,35 @@ with
 - ``inputs``: each name bound to one printed row, ``name=ENTITY/PERIOD/INDICATOR/CATEGORY/SOURCE``,
   joined by `` | `` (status ``actual``, ``preferred=true``);
 - ``value``, ``low``, ``high``: the formula at the printed inputs, and its minimum and maximum over
-  the *rounding box* of the inputs (:func:`rounding_interval`: "14 %" stands for 13,5–14,5 %).
+  the *rounding box* of the inputs.
 
-The bounds are evaluated at the corners of the box (:func:`corner_bounds`). That gives the exact
-minimum and maximum when the formula is monotone in each input (given the others): a maximiser
-can be moved, one coordinate at a time, to the better end of that coordinate's interval without
-lowering the value, so some corner is as high. The derivations here are products and quotients of
-positive factors (levels and ``1 + rate/100``), in which each input occurs once, so they are
-monotone in each input; :func:`corner_bounds` also refuses a formula whose corner values show it is
-not (an edge along which the value rises in one place and falls in another).
+The arithmetic lives in :mod:`analysis.observations.intervals`: what a printed figure of a given
+``quality`` stands for ("14 %" stands for 13,5–14,5 %), the formula, and the corner bounds. Its
+error, :class:`DerivedError`, is the one raised here too.
 
 ``python -m analysis validate`` recomputes every derived row from its inputs
-(:func:`check_derived`). Everything here is pure: text tables in, numbers or messages out.
+(:func:`check_derived`). Everything here is pure: text tables in, numbers or messages out. Imports
+:mod:`analysis.observations.intervals` and :mod:`analysis.schema`.
 """
 
 from __future__ import annotations
 
-import ast
-import itertools
 import math
-import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from analysis.schema import COUNT_UNITS, MONEY_SCALE
+from analysis.observations.intervals import (
+    DerivedError,
+    corner_bounds,
+    evaluate,
+    formula_names,
+    quality_of,
+    rounding_interval,
+)
+from analysis.schema import MONEY_SCALE
 
 DERIVED_COLUMNS: tuple[str, ...] = (
     "derived_id",
@@ -56,160 +58,6 @@ DERIVED_COLUMNS: tuple[str, ...] = (
 )
 #: The status of every derived row: never one of the printed statuses.
 DERIVED_STATUS = "derived"
-#: Curation-note words for a figure printed rounded (``data/CURATION.md``). Bounds ("over 50 %",
-#: "nesten 4 milliarder") are one-sided and cannot serve as derivation inputs.
-ROUNDED_WORDS: tuple[str, ...] = ("rounded", "approximate", "om lag", "cirka")
-BOUND_WORDS: tuple[str, ...] = ("lower bound", "upper bound")
-#: Money scales printed only rounded ("6,71 milliarder").
-ROUNDED_UNITS: frozenset[str] = frozenset({"NOK_billion"})
-
-
-class DerivedError(ValueError):
-    """A derived figure whose formula, inputs or bounds cannot be used; the message says which."""
-
-
-# ------------------------------------------------------------------------------------ formulas
-
-_BINARY: dict[type, Callable[[float, float], float]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-}
-
-
-def _parse(formula: str) -> ast.Expression:
-    try:
-        tree = ast.parse(formula, mode="eval")
-    except SyntaxError as exc:
-        raise DerivedError(f"formula {formula!r} is not valid arithmetic: {exc.msg}") from exc
-    for node in ast.walk(tree):
-        allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.UAdd, ast.Name, ast.Load)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            continue
-        if isinstance(node, allowed) or type(node) in _BINARY:
-            continue
-        raise DerivedError(
-            f"formula {formula!r} uses {type(node).__name__}; only numbers, names, + - * / and brackets"
-        )
-    return tree
-
-
-def formula_names(formula: str) -> set[str]:
-    """The input names a formula uses."""
-    return {n.id for n in ast.walk(_parse(formula)) if isinstance(n, ast.Name)}
-
-
-def evaluate(formula: str, values: Mapping[str, float]) -> float:
-    """The value of ``formula`` (numbers, names, ``+ - * /``, brackets) at ``values``.
-
-    Written here rather than with ``eval`` or a dependency: four operators on named numbers are a
-    few lines with :mod:`ast`, and nothing else (calls, attributes) can be reached.
-
-    >>> evaluate("R * (1 + g / 100)", {"R": 100.0, "g": 14.0})
-    114.0
-    """
-
-    def ev(node: ast.AST) -> float:
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.Constant):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            if node.id not in values:
-                raise DerivedError(f"formula {formula!r} uses {node.id!r}, which is not among its inputs")
-            return float(values[node.id])
-        if isinstance(node, ast.UnaryOp):
-            return -ev(node.operand) if isinstance(node.op, ast.USub) else ev(node.operand)
-        assert isinstance(node, ast.BinOp)
-        return _BINARY[type(node.op)](ev(node.left), ev(node.right))
-
-    return ev(_parse(formula))
-
-
-# ------------------------------------------------------------------------------------ rounding
-
-
-def _is_rounded(unit: str, note: str) -> bool:
-    text = note.lower()
-    return unit in ROUNDED_UNITS or any(w in text for w in ROUNDED_WORDS)
-
-
-def half_width(value_text: str, unit: str, note: str = "") -> float:
-    """Half the rounding step of a printed number: the true value lies within ± this.
-
-    - A count printed exactly (``152645`` persons, no rounding word in the note) is exact: 0.
-    - A figure printed rounded ("om lag 131 000", "6,71 milliarder"; the note says ``rounded`` or
-      the unit is NOK billion) is rounded to its last non-zero digit: ``131000`` → ±500,
-      ``119400`` → ±50, ``6.71`` → ±0,005.
-    - Anything else (rates, money in thousands) to its last printed digit: ``14`` → ±0,5,
-      ``3.1`` → ±0,05, ``9770381`` (NOK 1,000) → ±0,5.
-    """
-    try:
-        number = Decimal(value_text.strip())
-    except InvalidOperation as exc:
-        raise DerivedError(f"not a plain decimal number: {value_text!r}") from exc
-    sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    rounded = _is_rounded(unit, note)
-    if unit in COUNT_UNITS and not rounded and exponent >= 0:
-        return 0.0
-    if rounded and exponent >= 0:
-        trailing = len(digits) - len("".join(map(str, digits)).rstrip("0")) if any(digits) else 0
-        return 0.5 * 10.0 ** (exponent + trailing)
-    return 0.5 * 10.0**exponent
-
-
-def rounding_interval(value_text: str, unit: str, note: str = "") -> tuple[float, float]:
-    """``(low, high)`` that a printed number stands for (see :func:`half_width`)."""
-    if any(w in note.lower() for w in BOUND_WORDS):
-        raise DerivedError(
-            f"{value_text} is printed as a bound ({note!r}); a one-sided figure has no rounding interval"
-        )
-    value = float(value_text)
-    h = half_width(value_text, unit, note)
-    return value - h, value + h
-
-
-# ------------------------------------------------------------------------------------ corners
-
-
-def corner_bounds(
-    func: Callable[[Mapping[str, float]], float],
-    central: Mapping[str, float],
-    intervals: Mapping[str, tuple[float, float]],
-) -> tuple[float, float]:
-    """Minimum and maximum of ``func`` over the box ``intervals``, from its 2^k corners.
-
-    Exact when ``func`` is monotone in each input given the others (see the module docstring).
-    Inputs of zero width are held at ``central``. As a check of that premise, along every edge of
-    the box the change in ``func`` must have one sign for each input; otherwise
-    :class:`DerivedError` names the input (the corners would not bound the function).
-    """
-    names = [n for n in intervals if intervals[n][1] > intervals[n][0]]
-    values: dict[tuple[int, ...], float] = {}
-    for corner in itertools.product((0, 1), repeat=len(names)):
-        point = dict(central)
-        for name, end in zip(names, corner, strict=True):
-            point[name] = intervals[name][end]
-        values[corner] = func(point)
-    scale = max((abs(v) for v in values.values()), default=0.0)
-    tol = 1e-12 * max(scale, 1.0)
-    for i, name in enumerate(names):
-        signs = set()
-        for corner, v in values.items():
-            if corner[i] == 0:
-                step = values[corner[:i] + (1,) + corner[i + 1 :]] - v
-                if abs(step) > tol:
-                    signs.add(step > 0)
-        if len(signs) > 1:
-            raise DerivedError(
-                f"not monotone in {name!r} over its interval {intervals[name]}: the corners do not bound it"
-            )
-    if not values:
-        v = func(dict(central))
-        return v, v
-    return min(values.values()), max(values.values())
 
 
 # ------------------------------------------------------------------------------------ printed inputs
@@ -232,6 +80,7 @@ class PrintedInput:
     locator: str
     excerpt: str
     note: str
+    quality: str = "exact"  # the row's ``quality`` (data/CURATION.md): what its interval is read from
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -280,9 +129,8 @@ def printed_input(
         raise DerivedError(f"no preferred printed row for {what}")
     candidates = []
     for row in rows.to_dict("records"):
-        text, unit, note = str(row["value"]), str(row["unit"]), str(row.get("note", ""))
-        low, high = rounding_interval(text, unit, note)
-        candidates.append((row, float(text), low, high))
+        low, high = rounding_interval(str(row["value"]), str(row["unit"]), quality_of(row))
+        candidates.append((row, float(row["value"]), low, high))
     units = {c[0]["unit"] for c in candidates}
     if len(units) > 1 and not units <= set(MONEY_SCALE):
         raise DerivedError(f"the preferred rows for {what} are in different units: {sorted(units)}")
@@ -305,6 +153,7 @@ def printed_input(
         locator=str(row["locator"]),
         excerpt=str(row["excerpt"]),
         note=str(row.get("note", "")),
+        quality=quality_of(row),
     )
 
 
@@ -432,9 +281,10 @@ def check_derived(
 
     ``known`` maps ``entity_code``, ``indicator`` and ``unit`` to the allowed values. Checks: the
     columns; ids unique; status ``derived``; codes, indicator and unit known; the formula parses and
-    uses exactly its declared inputs; each input is one preferred printed row (rounded, not a bound);
-    ``value``, ``low`` and ``high`` equal the recomputed ones to their stored digits; no printed
-    preferred row gives the same quantity (a derived figure never stands in for a printed one).
+    uses exactly its declared inputs; each input is one preferred printed row of quality ``exact``
+    or ``rounded`` (not a bound); ``value``, ``low`` and ``high`` equal the recomputed ones to their
+    stored digits; no printed preferred row gives the same quantity (a derived figure never stands
+    in for a printed one).
     """
     problems: list[tuple[int, str, str]] = []
     missing = [c for c in DERIVED_COLUMNS if c not in derived.columns]

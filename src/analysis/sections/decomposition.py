@@ -7,6 +7,8 @@ May import :mod:`analysis.sections.base`, :mod:`analysis.models`, :mod:`analysis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis.models.decomposition import decompose_payout_change
@@ -67,7 +69,7 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     first the entity has for both years) and P the CPI;
     see :func:`analysis.decomposition.decompose_payout_change`.
     """
-    from analysis.sections.derived import derived_payout_decomposition
+    from analysis.sections.derived_decomposition import derived_payout_decomposition
 
     derived = derived_payout_decomposition(ctx, title, year_from, year_to, key)
     if derived is not None:  # a year's level is derived from published rates, not printed
@@ -125,17 +127,6 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
     }
     total_step = input_steps[0] + input_steps[1]
     contributions = [(FACTOR_LABELS.get(k, k), v, steps[k]) for k, v in result.contributions.items()]
-    fig, alt = charts.waterfall_chart(
-        [
-            (FACTOR_CHART_LABELS.get(k, k), v) for k, v in result.contributions.items()
-        ],  # exact: they sum to the end bar
-        title=f"Change in gross payouts {year_from}→{year_to}\n{ctx.entity_name}",
-        start=(str(year_from), at(payout, year_from)),
-        end_label=str(year_to),
-        unit="NOK_1000",
-        sources=ctx.dataset.sources,
-        source_ids=srcs,
-    )
     total = result.total_change
     parts = (
         "; ".join(
@@ -190,17 +181,51 @@ def payout_decomposition(ctx: RunContext, title: str, year_from: int, year_to: i
             " Some inputs are printed rounded (below), so the results are given at the precision of the "
             "least precise of them."
         )
-    return Section(
-        title=title,
-        text=text,
-        table=table,
-        figure=fig,
-        alt_text=alt,
-        sources=srcs,
-        key_figures=kfs,
-        caption=f"Decomposition of the change in gross payouts, {year_from}–{year_to}.",
-        notes=rounded,
+    # the contributions are exact: they sum to the end bar
+    section = Section(title=title, text=text, table=table, sources=srcs, key_figures=kfs, notes=rounded)
+    start = at(payout, year_from)
+    return decomposition_section(ctx, section, (year_from, year_to), start, result.contributions)
+
+
+def decomposition_section(
+    ctx: RunContext,
+    section: Section,
+    years: tuple[int, int],
+    start: float,
+    contributions: Mapping[str, float],
+    *,
+    unit: str = "NOK_1000",
+    derived: str = "",
+    derived_end: bool = False,
+    decimals: int | None = None,
+) -> Section:
+    """A payout decomposition's ``section`` (text, table, sources, key figures, notes) with its
+    waterfall and caption: ``contributions`` (LMDI factor → change, in ``unit``) from the level
+    ``start`` of the first of ``years``.
+
+    ``derived`` names the years whose levels are derived from published rates, not printed
+    (``"2024"``, :mod:`analysis.sections.derived_decomposition`): the title, chart and caption
+    then say so, and ``derived_end`` marks the end bar when the last year is one of them.
+    """
+    year_from, year_to = years
+    mark = f" ({derived} derived, not printed)" if derived else ""
+    section.figure, section.alt_text = charts.waterfall_chart(
+        [(FACTOR_CHART_LABELS.get(k, k), v) for k, v in contributions.items()],
+        title=f"Change in gross payouts {year_from}→{year_to}{mark}\n{ctx.entity_name}",
+        start=(str(year_from), start),
+        end_label=f"{year_to}\n(derived)" if derived_end else str(year_to),
+        unit=unit,
+        sources=ctx.dataset.sources,
+        source_ids=section.sources,
+        decimals=decimals,
     )
+    section.title += mark
+    section.caption = f"Decomposition of the change in gross payouts, {year_from}–{year_to}" + (
+        f"; {derived} derived from published rates of change, not printed (interval in the table)."
+        if derived
+        else "."
+    )
+    return section
 
 
 def baseline_decomposition(
