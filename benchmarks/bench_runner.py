@@ -83,14 +83,17 @@ def make_copy(dest: Path) -> Path:
 
 
 def grid(root: Path) -> list[Any]:
-    """The runs declared by ``root/book/runs.yml``, as the runner expands them."""
+    """The runs declared by ``root/book/runs.yml`` that the runner executes."""
     from analysis.observations.dataset import load_dataset
     from analysis.paths import project_paths
+    from analysis.runner.applicable import split_applicable
     from analysis.runner.grid import load_grid
 
     paths = project_paths(root)
     data = load_dataset(paths)
-    return load_grid(paths, data.observations, data.entities)
+    # the runs the runner executes: it skips a template none of whose sections the data support
+    # (counting those made every limited grid fail its record count, and s/run too small)
+    return split_applicable(load_grid(paths, data.observations, data.entities), data)[0]
 
 
 def limit_grid(root: Path, limit: int | None) -> list[Any]:
