@@ -45,14 +45,12 @@ BLAS_THREAD_VARIABLES = (
 # caught in kernel" at every shutdown (jupyter_client interrupts before it shuts a kernel down);
 # neither is about the run. Cell errors still reach the notebook and the runner's report.
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
-# How papermill/nbclient run a notebook here, beyond their defaults, and why:
-# - papermill saves the whole output notebook when each cell starts and again when it ends (two
-#   nbformat writes, with schema validation, per cell); the runner reads the notebook once, after
-#   the run, so it is written once (papermill still writes it, with its error marker, when a cell
-#   fails);
-# - once the last cell's outputs are in, the kernel has nothing left to do: killing it costs about
-#   0.1 s, a graceful shutdown 0.6-0.8 s (ipykernel's exit handlers, its sockets' linger).
-PAPERMILL_OPTIONS = {"request_save_on_cell_execute": False, "shutdown_kernel": "immediate"}
+# How nbclient runs a notebook here, beyond its defaults, and why: once the last cell's outputs are
+# in, the kernel has nothing left to do: killing it costs about 0.1 s, a graceful shutdown 0.6-0.8 s
+# (ipykernel's exit handlers, its sockets' linger). papermill's saves of the notebook at every cell
+# start and end (~5-10 ms each) are kept: the output notebook in the work folder is how an
+# interrupted run's progress is seen (tests/test_runner_processes.py waits for it).
+PAPERMILL_OPTIONS = {"shutdown_kernel": "immediate"}
 
 
 @dataclass(frozen=True)
