@@ -211,12 +211,7 @@ class Page:
     def section(self, key: str) -> Section:
         """The template's section ``key`` (:data:`analysis.sections.catalogue.PLAN`), built only when the
         data support it; otherwise a section whose ``missing`` says why (and which is not shown)."""
-        verdict = plan.assess_one(self.ctx, self.template, key, self.parameters)
-        if not verdict.supported:
-            return Section(
-                title=verdict.analysis.heading(self.ctx.year, self.parameters), missing=verdict.reason
-            )
-        return plan.build(self.ctx, self.template, key, self.parameters)
+        return plan.checked_build(self.ctx, self.template, key, self.parameters)
 
     def _caption(self, section: Section, table: Any, prefix: str = "") -> str:
         """The next numbered caption on this page for one of ``section``'s tables."""

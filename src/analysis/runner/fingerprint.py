@@ -54,11 +54,15 @@ class Fingerprinter:
             str(p.relative_to(paths.root)): sha256_hex(p.read_bytes()) for p in shared if p.exists()
         }
         self._code = code_digest(paths)
+        self._run_data: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
 
     def run_data(self, run: Run) -> pd.DataFrame:
-        return run_observations(
-            self.observations, self.entities, run.entity_code, run.parameters["comparison_entities"]
-        )
+        """The observations the run reads (computed once per entity and comparison set: the
+        staleness check, the fingerprint and the run's data file all need them)."""
+        key = (run.entity_code, tuple(run.parameters["comparison_entities"]))
+        if key not in self._run_data:
+            self._run_data[key] = run_observations(self.observations, self.entities, *key)
+        return self._run_data[key].copy()
 
     def components(self, run: Run) -> dict[str, str]:
         template = self.paths.notebooks / f"{run.template}.py"

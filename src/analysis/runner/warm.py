@@ -5,22 +5,15 @@ A report notebook spends about 2.5 s importing pandas, matplotlib, seaborn, stat
 package and well under a second computing. Forking from a preloaded process removes the import cost
 while keeping one process per run. The pieces:
 
-* a **preload process** (one per runner worker, started on the first kernel launch): a plain
-  ``python -c`` process that imports the heavy modules and then waits on a pipe. It opens no
-  socket, starts no thread and no event loop (ipykernel#410: forking after zmq or an event loop
-  exists is unsafe); it checks that it has exactly one OS thread before it accepts a request, and
-  it sets no BLAS thread pools (``OPENBLAS_NUM_THREADS`` etc. are set to 1 for every kernel).
-* for each kernel, the preload process forks a child that becomes the kernel: new session (its own
-  process group, as ``jupyter_client.launch_kernel`` gives), working directory and environment of
-  the launch, signal dispositions, random seeds, matplotlib rcParams and warning filters reset to
-  what a fresh process has after the same imports, then ``ipykernel.kernelapp.launch_new_instance``
-  with the same ``-f connection_file`` an ordinary kernel gets. The child creates its own zmq
-  context, sockets and event loop.
+* a **preload process** (one per runner worker, started on the first kernel launch;
+  :mod:`analysis.runner.preload`) imports the heavy modules and then forks one kernel per request,
+  each reset to what a fresh process has after the same imports;
 * ``WarmProvisioner``, a ``jupyter_client`` kernel provisioner (the supported hook for launching a
   kernel differently; registered as the entry point ``analysis-warm`` and selected through the
   kernel spec's ``metadata.kernel_provisioner``) asks the preload process for a kernel instead of
   calling ``Popen``. papermill and nbclient are unchanged: the runner passes
-  ``kernel_manager_class=WarmKernelManager``, whose kernel spec is ``python3`` plus that metadata.
+  ``kernel_manager_class=WarmKernelManager``, whose kernel spec is ``python3`` plus that metadata,
+  and whose client waits for the kernel without jupyter_client's fixed pause (``WarmKernelClient``).
 
 When forking is not possible (no ``os.fork``, a kernel command that is not
 ``python -m ipykernel_launcher``, another interpreter, or a preload process that failed or has
@@ -34,9 +27,9 @@ maintainers point to custom engines, nteract/papermill#326, #616); see
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
-import ctypes
 import json
 import os
 import select
@@ -50,29 +43,15 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import DottedObjectName
+
+from analysis.runner.preload import alive
 
 PROVISIONER_NAME = "analysis-warm"
-# Modules imported once by the preload process: what the report templates import, plus the kernel.
-PRELOAD_MODULES = (
-    "numpy",
-    "pandas",
-    "scipy.stats",
-    "matplotlib",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
-    "seaborn",
-    "statsmodels.api",
-    "IPython",
-    "IPython.display",
-    "ipykernel.kernelapp",
-    "matplotlib_inline.backend_inline",
-    "analysis.page",
-    "analysis.sections",
-)
 # Variables that differ from one kernel launch to the next; the rest of the environment must match
 # the preload process's, since modules read some of it when they are imported (MPLBACKEND, ...).
 PER_LAUNCH_PREFIXES = ("JPY_", "ANALYSIS_ROOT")
-_PR_SET_PDEATHSIG = 1
+KILL_WAIT_SECONDS = 2.0  # how long ``kill`` waits for a killed kernel to be gone
 
 
 _last_launch = ""
@@ -92,157 +71,6 @@ def fork_available() -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------------------------
-# The preload process (runs in its own interpreter, started by Preloader below)
-
-
-def _os_threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return threading.active_count()
-
-
-def _set_parent_death_signal() -> None:
-    """Linux: die with SIGKILL when the parent dies, so no orphan kernel outlives its worker."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _become_kernel(request: dict[str, Any], snapshot: dict[str, Any], parent_pid: int) -> None:
-    """In the forked child: reset per-process state and run ipykernel; never returns."""
-    code = 1
-    try:
-        os.setsid()
-        _set_parent_death_signal()
-        if os.getppid() != parent_pid:  # the preload process died between fork and prctl
-            os._exit(1)
-        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # CPython ignores SIGPIPE at start-up
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        sys.argv = [snapshot["launcher"], *request["argv"]]
-        if sys.path and sys.path[0] == "":
-            del sys.path[0]  # as ipykernel_launcher does; IPython puts it back
-        import random
-
-        import matplotlib as mpl
-        import numpy as np
-
-        random.seed()
-        np.random.seed()
-        mpl.rcParams.update(snapshot["rcparams"])
-        import warnings
-
-        warnings.filters[:] = snapshot["warning_filters"]
-        warnings._filters_mutated()  # type: ignore[attr-defined]
-        from ipykernel import kernelapp
-
-        try:
-            # = kernelapp.launch_new_instance(), except parent_handle: its default was read from
-            # JPY_PARENT_PID when the preload process imported kernelapp, and a forked kernel's
-            # parent is the preload process, so that is the one to watch.
-            kernelapp.IPKernelApp.launch_instance(parent_handle=parent_pid)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        atexit._run_exitfuncs()
-    except BaseException:  # noqa: BLE001 - report and leave: this is a child process
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-def _preload_main(request_fd: int, reply_fd: int) -> None:
-    """Entry point of the preload process: import, report ready, fork one kernel per request."""
-    started = time.monotonic()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the runner, which closes the pipe
-    requests = os.fdopen(request_fd, "r", encoding="utf-8")
-    replies = os.fdopen(reply_fd, "w", encoding="utf-8")
-    import importlib
-
-    failed = []
-    for name in PRELOAD_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # noqa: BLE001 - a missing optional module only costs time
-            failed.append(f"{name}: {type(exc).__name__}: {exc}")
-    import warnings
-
-    import ipykernel_launcher
-    import matplotlib as mpl
-
-    snapshot = {
-        "rcparams": dict(mpl.rcParams),
-        "warning_filters": list(warnings.filters),
-        "launcher": ipykernel_launcher.__file__,
-    }
-    threads = _os_threads()
-    ready = {
-        "ready": threads == 1,
-        "threads": threads,
-        "seconds": round(time.monotonic() - started, 3),
-        "failed_imports": failed,
-        "pid": os.getpid(),
-    }
-    if threads != 1:
-        ready["error"] = f"the preload process has {threads} OS threads after its imports; forking is unsafe"
-    replies.write(json.dumps(ready) + "\n")
-    replies.flush()
-    if threads != 1:
-        return
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the OS; none is waited for
-    children: list[int] = []
-    parent_pid = os.getpid()
-    for line in requests:
-        request = json.loads(line)
-        try:
-            pid = os.fork()
-        except OSError as exc:
-            replies.write(json.dumps({"error": f"fork failed: {exc}"}) + "\n")
-            replies.flush()
-            continue
-        if pid == 0:
-            requests.close()
-            replies.close()
-            _become_kernel(request, snapshot, parent_pid)
-        children = [c for c in children if _alive(c)] + [pid]
-        replies.write(json.dumps({"pid": pid}) + "\n")
-        replies.flush()
-    for child in children:  # the runner went away: take the kernels with us
-        with contextlib.suppress(OSError):
-            os.killpg(child, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-# --------------------------------------------------------------------------------------------
-# The runner side
-
-
 class WarmStartError(RuntimeError):
     """The preload process could not be started or could not fork a kernel."""
 
@@ -255,7 +83,7 @@ class Preloader:
         self._lock = threading.Lock()
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
-        code = f"from analysis.runner.warm import _preload_main; _preload_main({req_r}, {rep_w})"
+        code = f"from analysis.runner.preload import preload_main; preload_main({req_r}, {rep_w})"
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", code],
@@ -391,7 +219,7 @@ class ForkedKernel:
             ready, _, _ = select.select([self._pidfd], [], [], 0)
             dead = bool(ready)
         else:
-            dead = not _alive(self.pid)
+            dead = not alive(self.pid)
         if dead:
             self.returncode = -signal.SIGKILL if self._killed else 0
             if self._pidfd is not None:
@@ -464,9 +292,22 @@ class WarmProvisioner(LocalProvisioner):
         _set_last_launch("spawn")
         return await super().launch_kernel(cmd, **kwargs)
 
+    async def kill(self, restart: bool = False) -> None:
+        """Kill the kernel and return once it is gone: jupyter_client then finds it dead at its first
+        check, instead of sleeping its 0.1 s poll interval (the runner kills each kernel once its
+        notebook is done: ``execute.PAPERMILL_OPTIONS``)."""
+        await super().kill(restart)
+        process = self.process
+        deadline = time.monotonic() + KILL_WAIT_SECONDS
+        while process is not None and process.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+
 
 class WarmKernelManager(AsyncKernelManager):
-    """``AsyncKernelManager`` whose kernel spec selects ``WarmProvisioner`` (nothing else differs)."""
+    """``AsyncKernelManager`` whose kernel spec selects ``WarmProvisioner`` and whose client is ready
+    as soon as the kernel answers (:class:`analysis.runner.kernel_client.QuickReadyClient`)."""
+
+    client_class = DottedObjectName("analysis.runner.kernel_client.QuickReadyClient")
 
     @property
     def kernel_spec(self):  # type: ignore[override]

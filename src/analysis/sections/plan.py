@@ -219,8 +219,13 @@ def _check_by_building(
 
         plt.close(section.figure)
     if section.missing:
-        return section.missing.split(". It would come from")[0].rstrip("."), a.indicators[:1]
+        return _built_reason(section), a.indicators[:1]
     return "", ()
+
+
+def _built_reason(section: Section) -> str:
+    """Why a section checked by building it is not supported: its ``missing``, without the supplier."""
+    return section.missing.split(". It would come from")[0].rstrip(".")
 
 
 def _check_series(ctx: RunContext, a: Analysis, p: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -279,6 +284,25 @@ def assess_one(ctx: RunContext, template: str, key: str, parameters: dict[str, A
         if not built_reason:
             reason, missing = "", ()
     return Verdict(template, item, not reason, reason, missing)
+
+
+def checked_build(
+    ctx: RunContext, template: str, key: str, parameters: dict[str, Any] | None = None
+) -> Section:
+    """The section ``key`` of ``template``, built only when the data support it; otherwise a section
+    whose ``missing`` says why. A kind whose check is its builder (comparisons, the overview) is
+    built once, not once to check and again to show."""
+    params = parameters or {}
+    item = analysis(template, key)
+    if CHECKS[item.kind] is _check_by_building:
+        section = build(ctx, template, key, params)
+        if section.missing:
+            return Section(title=item.heading(ctx.year, params), missing=_built_reason(section))
+        return section
+    verdict = assess_one(ctx, template, key, params)
+    if not verdict.supported:
+        return Section(title=item.heading(ctx.year, params), missing=verdict.reason)
+    return build(ctx, template, key, params)
 
 
 def assess(ctx: RunContext, template: str, parameters: dict[str, Any] | None = None) -> list[Verdict]:

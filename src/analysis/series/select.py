@@ -82,17 +82,22 @@ def _describe(rows: pd.DataFrame) -> str:
     )
 
 
-def _resolve_point(rows: pd.DataFrame, key: str) -> pd.Series:
-    """One value for one period: the preferred rows, which must agree."""
+def _resolve_point(rows: pd.DataFrame, key: str) -> tuple[float, str, tuple[str, ...]]:
+    """One value for one period: the preferred rows, which must agree. Returns the value and unit
+    of the finest-scale row and the ids of every source that printed it.
+
+    (A tuple, not the row as a Series: building a Series per point was most of the time of
+    :func:`select_series`, which the runner and every report call hundreds of times.)
+    """
     chosen = rows[rows["preferred"]]
     if chosen.empty:
         chosen = rows  # no row marked preferred: usable only if all agree
     if not _agree(chosen):
         raise SeriesConflictError(f"{key}: rows disagree: {_describe(chosen)}")
-    finest = min(chosen.index, key=lambda i: MONEY_SCALE.get(chosen.at[i, "unit"], 1.0))
-    out = chosen.loc[finest].copy()
-    out["source_ids"] = tuple(sorted(set(chosen["source_id"])))
-    return out
+    units = list(chosen["unit"])
+    finest = min(range(len(units)), key=lambda i: MONEY_SCALE.get(units[i], 1.0))
+    value = chosen["value"].iloc[finest]
+    return value, units[finest], tuple(sorted(set(chosen["source_id"])))
 
 
 def usable(obs: pd.DataFrame) -> pd.DataFrame:
@@ -137,14 +142,10 @@ def _reason(note: str) -> str:
 def _matching_rows(
     obs: pd.DataFrame, codes: tuple[str, ...], indicator: str, category: str, status: str
 ) -> pd.DataFrame:
-    """The usable observations of ``indicator`` for these entity codes, breakdown and status."""
-    obs = usable(obs)
-    return obs[
-        obs["entity_code"].isin(codes)
-        & (obs["indicator"] == indicator)
-        & (obs["category"] == category)
-        & (obs["status"] == status)
-    ]
+    """The usable observations of ``indicator`` for these entity codes, breakdown and status (rows
+    in the order and with the index labels of ``obs``)."""
+    obs = usable(obs[obs["indicator"] == indicator])  # the one indicator first: a small frame after
+    return obs[obs["entity_code"].isin(codes) & (obs["category"] == category) & (obs["status"] == status)]
 
 
 #: How a rounded input is named in a note (``quality`` → words).
@@ -298,7 +299,7 @@ def select_series(
     points = []
     for period, group in rows.groupby("period", sort=True):
         key = f"{'/'.join(codes)} {indicator} [{category or 'total'}] {status} {period}"
-        point = _resolve_point(group, key)
+        value, point_unit, source_ids = _resolve_point(group, key)
         points.append(
             {
                 "entity_code": label,
@@ -306,9 +307,9 @@ def select_series(
                 "indicator": indicator,
                 "category": category,
                 "status": status,
-                "value": convert(point["value"], point["unit"], target),
+                "value": convert(value, point_unit, target),
                 "unit": target,
-                "source_ids": point["source_ids"],
+                "source_ids": source_ids,
                 "codes": tuple(sorted(set(group["entity_code"]))),
                 "harmonisation": "",
                 "missing_reason": "",
