@@ -126,6 +126,14 @@ def _wait_for_kernels(project: Path, n: int, timeout: float = 120) -> None:
     assert len(list(work.glob("pid-*/*/*/*/output.ipynb"))) >= n, "the kernels never started"
 
 
+def _command_line(process: psutil.Process) -> str:
+    """A process's command line; "" for one that exited (or became a zombie) since it was listed."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:  # NoSuchProcess, ZombieProcess, AccessDenied: not a running kernel
+        return ""
+
+
 def _slow_grid(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], list[psutil.Process]]:
     project = make_project(tmp_path / "proj", templates="slow")
     (project / "book" / "runs.yml").write_text(
@@ -145,7 +153,7 @@ def _slow_grid(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], list[psut
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-        kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline())]
+        kernels = [p for p in family if "ipykernel" in _command_line(p)]
         if len(kernels) == 2:
             time.sleep(2)  # let both kernels reach the sleeping cell
             return project, proc, family
