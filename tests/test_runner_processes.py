@@ -126,6 +126,14 @@ def _wait_for_kernels(project: Path, n: int, timeout: float = 120) -> None:
     assert len(list(work.glob("pid-*/*/*/*/output.ipynb"))) >= n, "the kernels never started"
 
 
+def _command_line(proc: psutil.Process) -> str:
+    """A process's command line, or "" for one that has exited (a zombie or gone)."""
+    try:
+        return " ".join(proc.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return ""
+
+
 def _slow_grid(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], list[psutil.Process]]:
     project = make_project(tmp_path / "proj", templates="slow")
     (project / "book" / "runs.yml").write_text(
@@ -135,7 +143,9 @@ def _slow_grid(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], list[psut
     )
     env = {**os.environ, "ANALYSIS_SHARED_SOURCES": str(REPO.parent / "shared" / "sources")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "--root", str(project), "run", "--jobs", "2"],
+        # Ordinary kernels: their command line names ipykernel, which is how the test finds them (a
+        # warm kernel is a fork of the preload process and keeps its command line).
+        [sys.executable, "-m", "analysis", "--root", str(project), "run", "--jobs", "2", "--kernel", "spawn"],
         env=env,
         start_new_session=True,  # its own process group, as a shell job is
         stdout=subprocess.DEVNULL,
@@ -145,7 +155,7 @@ def _slow_grid(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], list[psut
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-        kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline())]
+        kernels = [p for p in family if "ipykernel" in _command_line(p)]
         if len(kernels) == 2:
             time.sleep(2)  # let both kernels reach the sleeping cell
             return project, proc, family
