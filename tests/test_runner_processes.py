@@ -126,11 +126,11 @@ def _wait_for_kernels(project: Path, n: int, timeout: float = 120) -> None:
     assert len(list(work.glob("pid-*/*/*/*/output.ipynb"))) >= n, "the kernels never started"
 
 
-def _command_line(process: psutil.Process) -> str:
-    """A process's command line; "" for one that exited (or became a zombie) since it was listed."""
+def _command_line(proc: psutil.Process) -> str:
+    """A process's command line, or "" for one that has exited (a zombie or gone)."""
     try:
-        return " ".join(process.cmdline())
-    except psutil.Error:  # NoSuchProcess, ZombieProcess, AccessDenied: not a running kernel
+        return " ".join(proc.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
         return ""
 
 
@@ -143,7 +143,9 @@ def _slow_grid(tmp_path: Path) -> tuple[Path, subprocess.Popen[bytes], list[psut
     )
     env = {**os.environ, "ANALYSIS_SHARED_SOURCES": str(REPO.parent / "shared" / "sources")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "--root", str(project), "run", "--jobs", "2"],
+        # Ordinary kernels: their command line names ipykernel, which is how the test finds them (a
+        # warm kernel is a fork of the preload process and keeps its command line).
+        [sys.executable, "-m", "analysis", "--root", str(project), "run", "--jobs", "2", "--kernel", "spawn"],
         env=env,
         start_new_session=True,  # its own process group, as a shell job is
         stdout=subprocess.DEVNULL,
