@@ -17,6 +17,7 @@ A command: may import anything below it.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -72,7 +73,8 @@ def build_command(args: argparse.Namespace) -> int:
     paths = project_paths(args.root)
     try:
         data = load_dataset(paths)
-        runs, skipped = split_applicable(load_grid(paths, data.observations, data.entities), data)
+        grid = load_grid(paths, data.observations, data.entities)
+        runs, skipped = split_applicable(grid, data, paths, os.cpu_count() or 1)
     except GridError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ Pure functions on text and numbers; imports only :mod:`analysis.schema`.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Mapping
@@ -47,6 +48,7 @@ _BINARY: dict[type, Callable[[float, float], float]] = {
 }
 
 
+@functools.lru_cache(maxsize=512)  # the trees are only read; a formula is parsed ~30 000 times a grid
 def _parse(formula: str) -> ast.Expression:
     try:
         tree = ast.parse(formula, mode="eval")

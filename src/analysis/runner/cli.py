@@ -238,10 +238,12 @@ def run_command(args: argparse.Namespace) -> int:
             runs = selected
     except (GridError, DataError, FileNotFoundError) as exc:
         return _error(str(exc))
+    deciders = args.jobs or os.cpu_count() or 1
     if args.list:  # which templates apply to each entity-year, and why the others don't
-        print("\n".join(applicability_lines(runs, data)))
+        print("\n".join(applicability_lines(runs, data, paths, deciders)))
         return 0
-    runs, _ = split_applicable(runs, data)  # a template none of whose sections the data carry is not run
+    # a template none of whose sections the data carry is not run (verdicts remembered per input)
+    runs, _ = split_applicable(runs, data, paths, deciders)
     if not runs:
         print("run: the data support no section of the selected runs (see `run --list`)")
         return 0
