@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 
-from analysis.page.notebook import Page, figure_caption  # noqa: E402
+from analysis.page.notebook import figure_caption  # noqa: E402
 from analysis.present.charts import grouped_bar_chart  # noqa: E402
 from analysis.present.figure import alt_text, new_figure, tidy_xticks, with_gaps  # noqa: E402
 from analysis.present.style import fitted_source_text  # noqa: E402
@@ -149,14 +149,6 @@ def test_a_line_breaks_over_missing_years() -> None:
     assert xs == list(range(2009, 2024))
     assert [y == y for y in ys].count(True) == 3  # three values, the other 12 years NaN
     assert ys[0] == 10_958.0 and ys[2] == 10_612.0 and ys[-1] == 17_374.0
-
-
-def test_a_free_standing_table_takes_the_next_number() -> None:
-    page = Page("overview", None, {})  # type: ignore[arg-type]  # no run needed to number a table
-    page.tables = 2  # two tables shown already
-    frame = pd.DataFrame({"label": ["Recipients"], "value": [3.0], "unit": ["persons"]})
-    html = page.table(frame, "Published figures, Bjerke, 2024").to_html()
-    assert "<caption>Table 3. Published figures, Bjerke, 2024 (persons).</caption>" in html
 
 
 def test_a_long_source_list_shortens_to_ids_then_a_count() -> None:

@@ -247,12 +247,6 @@ class Page:
         self.cited.update(section.sources)
         self.derived.extend(getattr(section, "derived", ()))
 
-    def table(self, table: Any, what: str) -> Any:
-        """A table outside a section (e.g. the list of published figures), numbered and captioned
-        like the sections' tables: ``what`` it holds; the unit is added from the table."""
-        self.tables += 1
-        return styled_table(table, table_caption(self.tables, what, table))
-
     def show_figure(self) -> None:
         """The figure of the section shown last, if any, numbered and captioned with its sources
         (see :func:`show_figure`)."""

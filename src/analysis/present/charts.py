@@ -125,17 +125,8 @@ def annual_line_chart(
             # levels from zero: a fall from 737 to 677 cases is 8 %, not the height of the chart
             ax.set_ylim(bottom=0)
         legend = {"loc": "best"} if len(groups) > 1 or len(statuses) > 1 else None
-        dress_axes(
-            fig,
-            ax,
-            title=title,
-            decimals=dec,
-            norwegian=norwegian,
-            unit=unit_,
-            ylabel=ylabel,
-            source_line=src,
-            legend=legend,
-        )
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit_, ylabel=ylabel,
+                   source_line=src, legend=legend)
     alt = alt_text("Line chart", title, unit_, alt_parts)
     return fig, alt
 
@@ -203,17 +194,8 @@ def monthly_chart(
             pct = f" ({format_number(100 * change / t0, 1, norwegian=norwegian)} %)" if t0 else ""
             alt_parts.append(f"change in the total from {years[0]} to {years[1]}: {fmt(change)}{pct}")
         ax.set_xticks(range(1, 13), month_names)
-        dress_axes(
-            fig,
-            ax,
-            title=title,
-            decimals=dec,
-            norwegian=norwegian,
-            unit=unit_,
-            ylabel=ylabel,
-            source_line=src,
-            legend={"loc": "best"},
-        )
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit_, ylabel=ylabel,
+                   source_line=src, legend={"loc": "best"})
     kind_txt = "Bar chart" if kind == "bar" else "Line chart"
     alt = alt_text(f"{kind_txt} by month", title, unit_, alt_parts)
     return fig, alt
@@ -282,9 +264,8 @@ def waterfall_chart(
             kind = "Bar chart of contributions"
         ax.axhline(0, color="#333333", linewidth=0.8)
         tidy_xticks(ax, range(len(labels)), labels)
-        dress_axes(
-            fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit, ylabel=ylabel, source_line=src
-        )
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit, ylabel=ylabel,
+                   source_line=src)
     alt = alt_text(kind, title, unit, alt_body.split("; "))
     return fig, alt
 
@@ -348,16 +329,7 @@ def grouped_bar_chart(
         tidy_xticks(ax, range(len(xs)), xs)
         # a legend outside the bars: it never hides one
         legend = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)} if len(hues) > 1 else None
-        dress_axes(
-            fig,
-            ax,
-            title=title,
-            decimals=dec,
-            norwegian=norwegian,
-            unit=unit_,
-            ylabel=ylabel,
-            source_line=src,
-            legend=legend,
-        )
+        dress_axes(fig, ax, title=title, decimals=dec, norwegian=norwegian, unit=unit_, ylabel=ylabel,
+                   source_line=src, legend=legend)
     alt = alt_text("Grouped bar chart", title, unit_, alt_groups)
     return fig, alt

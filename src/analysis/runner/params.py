@@ -91,7 +91,10 @@ def _unquoted_code_hint(number: int, known: set[str]) -> str:
     """Explain which quoted code an unquoted YAML number probably was."""
     octal = f"0{number:o}"
     if octal in known:
-        return f'YAML read the unquoted {octal} as the octal number {number}; write it in quotes: "{octal}"'
+        return (
+            f"YAML read the unquoted {octal} as the octal number {number}; write it in quotes: "
+            f'"{octal}"'
+        )
     for width in (4, 6):
         padded = str(number).zfill(width)
         if padded in known and padded != str(number):
@@ -202,7 +205,7 @@ class ParameterChecker:
     def comparison(self, value: object, where: str) -> list[str]:
         if not isinstance(value, list):
             raise ParameterError(
-                f'{where}: comparison_entities must be a list such as ["0301", "EAK"], not {value!r}'
+                f"{where}: comparison_entities must be a list such as [\"0301\", \"EAK\"], not {value!r}"
             )
         return [self.entity(c, f"{where} comparison_entities") for c in value]
 

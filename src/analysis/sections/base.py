@@ -152,6 +152,11 @@ def first_available(
     return None
 
 
+def has_year(frame: pd.DataFrame, year: int) -> bool:
+    """Whether a series frame has a row for ``year`` (annual period ``"YYYY"``)."""
+    return bool(len(frame)) and str(year) in set(frame["period"])
+
+
 def entity_codes(ctx: RunContext) -> set[str]:
 
     return related_codes(ctx.dataset.entities, ctx.entity_code)

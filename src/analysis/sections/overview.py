@@ -56,6 +56,7 @@ def figures_for_year(
     ].reset_index(drop=True)
 
 
+
 def published_figures(ctx: RunContext, title: str, key: str) -> Section:
     """Every preferred figure for the entity in the chapter year (:func:`figures_for_year`), as a
     table with the count as key figure; a missing section when the dataset has none."""
@@ -77,6 +78,7 @@ def published_figures(ctx: RunContext, title: str, key: str) -> Section:
         sources=sources,
         key_figures=[KeyFigure(key, int(len(figures)), "count", sources)],
     )
+
 
 
 def set_aside_figures(

@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.models.trend import MIN_POINTS as TREND_MIN_POINTS
 from analysis.observations.run import RunContext
-from analysis.sections.base import Section, entity_codes, entity_series, first_available, label_of
+from analysis.sections.base import Section, entity_codes, entity_series, first_available, has_year, label_of
 from analysis.sections.catalogue import (  # noqa: F401  (re-exported: the plan's vocabulary)
     BREAK_MIN_PER_SIDE,
     LAST_PRE_SURGE_YEAR,
@@ -41,10 +41,6 @@ from analysis.series.prices import cpi_levels
 from analysis.series.prices import price_ratio as cpi_price_ratio
 
 # --- the checks: one per kind, each the builder's own early exit -------------------------------------
-
-
-def _has_year(frame: pd.DataFrame, year: int) -> bool:
-    return bool(len(frame)) and str(year) in set(frame["period"])
 
 
 def _check_annual(ctx: RunContext, a: Analysis, p: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -125,7 +121,7 @@ def _check_break(ctx: RunContext, a: Analysis, p: dict[str, Any]) -> tuple[str, 
 def _decomposition_needs(ctx: RunContext, year_from: int, year_to: int) -> list[tuple[str, str]]:
     payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
     need: list[tuple[str, str]] = []
-    if not (_has_year(payout, year_from) and _has_year(payout, year_to)):
+    if not (has_year(payout, year_from) and has_year(payout, year_to)):
         need.append(("sa_payout_gross", ""))
     if first_available(ctx, VOLUME_COUNTS, years=[year_from, year_to]) is None:
         need.append(("sa_recipients", ""))
@@ -166,7 +162,7 @@ def _check_budget(ctx: RunContext, a: Analysis, p: dict[str, Any]) -> tuple[str,
     have = {
         status
         for status in ("budget", "revised_budget", "actual")
-        if _has_year(
+        if has_year(
             entity_series(ctx, "exp_net_operating", category=category, status=status, unit="NOK_1000"),
             ctx.year,
         )
@@ -187,7 +183,7 @@ def _check_projection(
     missing = tuple(
         (ind, "")
         for ind, frame in (("sa_recipients_monthly_avg", rec), ("sa_payment_per_recipient_month", pay))
-        if not (_has_year(frame, ctx.year) and _has_year(frame, ctx.year - 1))
+        if not (has_year(frame, ctx.year) and has_year(frame, ctx.year - 1))
     )
     if missing:
         return (
@@ -200,7 +196,7 @@ def _check_projection(
 
 def _check_real(ctx: RunContext, a: Analysis, p: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
     payout = entity_series(ctx, "sa_payout_gross", unit="NOK_1000")
-    if not _has_year(payout, ctx.year):
+    if not has_year(payout, ctx.year):
         return f"no gross payouts in {ctx.year}", (("sa_payout_gross", ""),)
     base = int(p.get("cpi_base_year", ctx.year))
     cpi = cpi_levels(ctx.observations)
@@ -299,10 +295,18 @@ def checked_build(
         if section.missing:
             return Section(title=item.heading(ctx.year, params), missing=_built_reason(section))
         return section
-    verdict = assess_one(ctx, template, key, params)
-    if not verdict.supported:
-        return Section(title=item.heading(ctx.year, params), missing=verdict.reason)
-    return build(ctx, template, key, params)
+    reason, _ = CHECKS[item.kind](ctx, item, params)
+    if not reason:
+        return build(ctx, template, key, params)
+    if item.kind in DERIVED_KINDS and _has_derived(ctx):  # as in assess_one, but built only once
+        section = build(ctx, template, key, params)
+        if not section.missing:
+            return section
+        if section.figure is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(section.figure)
+    return Section(title=item.heading(ctx.year, params), missing=reason)
 
 
 def assess(ctx: RunContext, template: str, parameters: dict[str, Any] | None = None) -> list[Verdict]:

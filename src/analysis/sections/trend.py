@@ -87,35 +87,25 @@ def count_trend(ctx: RunContext, title: str, candidates: Sequence[tuple[str, str
         series["period"],
         category=category,
     )
-    if len(rounded) == len(counts):
+    span = f"{label} ({first}–{last})"
+
+    def no_estimate(why: str, details: pd.DataFrame | None = None) -> Section:
         return Section(
-            title=title,
-            sources=srcs,
-            text=f"No trend estimate: every annual figure of {label} ({first}–{last}) is printed rounded.",
-            key_figures=[n_key],
+            title=title, sources=srcs, text=f"No trend estimate: {why}", key_figures=[n_key], details=details
         )
+
+    if len(rounded) == len(counts):
+        return no_estimate(f"every annual figure of {span} is printed rounded.")
     table = count_trends(counts)
     nb = table[table["model"] == "negative_binomial"].iloc[0]
     if not bool(nb.get("estimated", False)):
-        return Section(
-            title=title,
-            sources=srcs,
-            text=(
-                f"No trend estimate: {len(counts)} annual figures of {label} ({first}–{last}) are too few; "
-                f"a trend needs at least {MIN_POINTS}."
-            ),
-            key_figures=[n_key],
-        )
+        too_few = f"{len(counts)} annual figures of {span} are too few; a trend needs at least {MIN_POINTS}."
+        return no_estimate(too_few)
     if not bool(nb.get("converged", False)):
-        return Section(
-            title=title,
-            sources=srcs,
-            text=(
-                f"No trend estimate: the model (negative binomial, which estimates how much the counts "
-                f"scatter) did not converge on the {len(counts)} annual figures of {label} ({first}–{last})."
-            ),
-            key_figures=[n_key],
-            details=model_table(table),
+        return no_estimate(
+            "the model (negative binomial, which estimates how much the counts scatter) did not converge "
+            f"on the {len(counts)} annual figures of {span}.",
+            model_table(table),
         )
     growth, low, high = float(nb["growth_rate"]), float(nb["growth_ci_low"]), float(nb["growth_ci_high"])
     text = trend_sentence(label, growth, low, high, first, last)

@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
-
 from analysis.observations.run import RunContext
-from analysis.sections.base import entity_codes, entity_series, label_of, supplier
+from analysis.sections.base import entity_codes, entity_series, has_year, label_of, supplier
 from analysis.sections.catalogue import Verdict
 from analysis.series.prices import price_ratio as cpi_price_ratio
-
-
-def _has_year(frame: pd.DataFrame, year: int) -> bool:
-    return bool(len(frame)) and str(year) in set(frame["period"])
-
 
 FETCH_HINT = "; `python -m analysis fetch-ssb` fetches the SSB tables."  # said once, under the list
 
@@ -48,7 +41,7 @@ def _published_in_year(ctx: RunContext, indicator: str, category: str) -> bool:
         return cpi_price_ratio(obs, ctx.year - 1, ctx.year) is not None
     if indicator == "budget_net_operating":
         return any(
-            _has_year(entity_series(ctx, "exp_net_operating", category=category, status=status), ctx.year)
+            has_year(entity_series(ctx, "exp_net_operating", category=category, status=status), ctx.year)
             for status in ("budget", "revised_budget")
         )
     if category == "monthly":
@@ -63,7 +56,7 @@ def _published_in_year(ctx: RunContext, indicator: str, category: str) -> bool:
             & (obs["status"] == "actual")
         ]
         return not rows.empty
-    return _has_year(entity_series(ctx, indicator, category=category), ctx.year)
+    return has_year(entity_series(ctx, indicator, category=category), ctx.year)
 
 
 def _indicator_words(ctx: RunContext, indicator: str, category: str) -> str:
