@@ -186,7 +186,7 @@ def test_result_from_rounded_inputs_is_printed_at_their_precision(reference: Dat
     assert "2023: **9,8 billion kr**" in s.text
     assert "In 2022: about 7,4 billion kr (change about 2,4 billion kr, about 32 %)" in s.text
     assert s.notes == [
-        "Gross social assistance paid 2022: 7,4 NOK billion as printed (article), rounded — invented"
+        "Gross social assistance paid 2022: 7,4 billion kr as printed (article), rounded — invented"
     ]
     # the same inputs printed exactly: no "about"
     exact = [dict(r, quality="exact", unit="NOK_1000", value=7_400_000.0) if r["period"] == "2022" else r

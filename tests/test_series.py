@@ -243,7 +243,7 @@ def test_approximate_inputs_names_rounded_rows_only() -> None:
     obs = frame(billions, about, exact, not_used, other_year, words_only)
     years = ["2019", "2021", "2023"]
     payout_notes = approximate_inputs(obs, ["EAK"], "sa_payout_gross", years)
-    assert payout_notes == ["sa_payout_gross 2021: 6,71 NOK billion as printed (ntb), rounded"]
+    assert payout_notes == ["sa_payout_gross 2021: 6,71 billion kr as printed (ntb), rounded"]
     recipient_notes = approximate_inputs(obs, ["EAK"], "sa_recipients", years, label="Recipients")
     assert recipient_notes == ["Recipients 2021: 119 400 persons as printed (ssb-a), rounded — 'om lag'"]
     assert approximate_inputs(obs, ["EAK"], "sa_recipients", ["2023"]) == []

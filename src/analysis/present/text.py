@@ -201,7 +201,7 @@ def rounded_input_note(
     """The note under a result computed from a figure printed rounded: ``"Recipients 2021: 119 400
     persons as printed (ssb-a), rounded — 'om lag'"`` (``how``: "rounded", "a lower bound", …; see
     :func:`analysis.series.select.rounded_inputs`)."""
-    printed = f"{printed_value(value)} {unit.replace('_', ' ')} as printed ({source_id})"
+    printed = f"{printed_value(value)}{_suffix(unit)} as printed ({source_id})"  # "6,71 billion kr"
     return f"{label} {period}: {printed}" + (f", {how}" if how else "") + (f" — {note}" if note else "")
 
 
