@@ -152,10 +152,11 @@ def _decomposition_text(
         lo, hi = model.bounds(lambda v: model.value(role, v, unit))
         return approx(model.value(role, model.central, unit), lo, hi, unit or t.unit)
 
+    words = {d.indicator: label_of(ctx, d.indicator).lower() for d in model.derived()}
     return (
         f"**{which} is derived, not printed.** No page the dataset cites prints the gross payouts or "
         f"recipients of {ctx.entity_name} for {which}; they are computed from printed levels and published "
-        f"rates of change ({derivation_text(model)}), and every figure here carries, in brackets, the "
+        f"rates of change ({derivation_text(model, words)}), and every figure here carries, in brackets, the "
         "range that the rounding of the printed inputs allows.\n\n"
         f"Gross payouts changed by **{approx(res.total_change, lo_t, hi_t, 'NOK_1000')}** from {year_from} "
         f"to {year_to} ({level('V0', 'NOK_1000')} → {level('V1', 'NOK_1000')}). "

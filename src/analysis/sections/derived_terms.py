@@ -170,12 +170,14 @@ def pct(value: float, low: float, high: float) -> str:
     return approx(100 * value, 100 * low, 100 * high, "percent")
 
 
-def derivation_text(model: Model) -> str:
-    """How each derived term of ``model`` is computed: ``indicator year = `formula` with inputs``."""
+def derivation_text(model: Model, labels: Mapping[str, str] | None = None) -> str:
+    """How each derived term of ``model`` is computed: ``label year = `formula` with inputs``
+    (``labels``: indicator code → words for the reader; the code where none is given)."""
+    labels = labels or {}
     parts = []
     for d in model.derived():
         ins = ", ".join(f"{n} = {printed_text(p)} ({', '.join(p.source_ids)})" for n, p in d.inputs.items())
-        parts.append(f"{d.indicator} {d.period} = `{d.formula}` with {ins}")
+        parts.append(f"{labels.get(d.indicator, d.indicator)} {d.period} = `{d.formula}` with {ins}")
     return "; ".join(parts)
 
 
