@@ -75,3 +75,19 @@ def test_changed_data_or_an_unreadable_memo_decide_again(
     assert calls == [2, 2]
     folder = memo.parent
     assert [p.name for p in folder.iterdir()] == [f"{validation_key(data_copy)}.json"]  # old key gone
+
+
+def test_a_reading_command_records_nothing(
+    bjerke: tuple[list[Run], Dataset], data_copy: ProjectPaths
+) -> None:
+    # ``build`` reads the remembered verdicts but must not write into the repository
+    runs, data = bjerke
+    decided = applicable.decide(runs[:3], data)
+    assert applicable.remembered_verdicts(runs[:3], data, data_copy, record=False) == decided
+    assert not (data_copy.book / ".cache" / "applicable").exists()
+    applicable.remembered_verdicts(runs[:2], data, data_copy)  # a run records two of them
+    memo = data_copy.book / ".cache" / "applicable" / f"{validation_key(data_copy)}.json"
+    before = memo.read_bytes()
+    kept, skipped = applicable.split_applicable(runs[:3], data, data_copy, record=False)
+    assert len(kept) + len(skipped) == 3
+    assert memo.read_bytes() == before

@@ -74,7 +74,8 @@ def build_command(args: argparse.Namespace) -> int:
     try:
         data = load_dataset(paths)
         grid = load_grid(paths, data.observations, data.entities)
-        runs, skipped = split_applicable(grid, data, paths, os.cpu_count() or 1)
+        # read-only: a build writes nothing outside its output folder
+        runs, skipped = split_applicable(grid, data, paths, os.cpu_count() or 1, record=False)
     except GridError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2

@@ -98,8 +98,11 @@ def _memo_file(paths: ProjectPaths, key: str) -> Path:
     return paths.book / ".cache" / "applicable" / f"{key}.json"
 
 
-def remembered_verdicts(runs: list[Run], data: Dataset, paths: ProjectPaths, jobs: int = 1) -> list[Verdict]:
-    """:func:`decide`, reading and recording the verdicts under the inputs' key.
+def remembered_verdicts(
+    runs: list[Run], data: Dataset, paths: ProjectPaths, jobs: int = 1, record: bool = True
+) -> list[Verdict]:
+    """:func:`decide`, reading the verdicts remembered under the inputs' key and, with ``record``,
+    recording the new ones (``build`` reads only: it writes nothing outside its output folder).
 
     Two commands writing at once: each writes the whole file atomically, so the last one wins and
     the other's new verdicts are decided again next time; a file that does not parse is ignored.
@@ -115,6 +118,8 @@ def remembered_verdicts(runs: list[Run], data: Dataset, paths: ProjectPaths, job
     if missing:
         for i, verdict in zip(missing, decide([runs[i] for i in missing], data, jobs), strict=True):
             memo[ids[i]] = verdict
+        if not record:
+            return [memo[rid] for rid in ids]
         for old in memo_path.parent.glob("*.json") if memo_path.parent.is_dir() else []:
             if old != memo_path:  # only the verdicts of the current inputs are worth keeping
                 old.unlink(missing_ok=True)
@@ -122,18 +127,27 @@ def remembered_verdicts(runs: list[Run], data: Dataset, paths: ProjectPaths, job
     return [memo[rid] for rid in ids]
 
 
-def _verdicts(runs: list[Run], data: Dataset, paths: ProjectPaths | None, jobs: int) -> list[Verdict]:
-    return decide(runs, data, jobs) if paths is None else remembered_verdicts(runs, data, paths, jobs)
+def _verdicts(
+    runs: list[Run], data: Dataset, paths: ProjectPaths | None, jobs: int, record: bool = True
+) -> list[Verdict]:
+    if paths is None:
+        return decide(runs, data, jobs)
+    return remembered_verdicts(runs, data, paths, jobs, record)
 
 
 def split_applicable(
-    runs: list[Run], data: Dataset, paths: ProjectPaths | None = None, jobs: int = 1
+    runs: list[Run],
+    data: Dataset,
+    paths: ProjectPaths | None = None,
+    jobs: int = 1,
+    record: bool = True,
 ) -> tuple[list[Run], list[tuple[Run, str]]]:
     """The runs to execute and the runs skipped with the reason, grid order kept. With ``paths``
-    the verdicts are remembered (see the module docstring)."""
+    the remembered verdicts are read, and new ones recorded unless ``record`` is false (see the
+    module docstring)."""
     kept: list[Run] = []
     skipped: list[tuple[Run, str]] = []
-    for run, (ok, why) in zip(runs, _verdicts(runs, data, paths, jobs), strict=True):
+    for run, (ok, why) in zip(runs, _verdicts(runs, data, paths, jobs, record), strict=True):
         if ok:
             kept.append(run)
         else:
