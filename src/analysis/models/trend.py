@@ -259,6 +259,14 @@ def negbin_trend(
         warnings.simplefilter("always")
         model = sm.NegativeBinomial(y, X, loglike_method="nb2", offset=offset)
         res = model.fit(disp=0, maxiter=maxiter)
+        if not res.mle_retvals.get("converged", False):
+            # BFGS stops on an absolute gradient tolerance; with counts in the hundred thousands it
+            # can end at the optimum (gradient ~1e-3 on a log-likelihood of ~1e2) yet report failure,
+            # and whether it does differs between CPUs. A few Newton steps from where it stopped
+            # settle it: they converge when it was the optimum and fail when it was not.
+            polished = model.fit(start_params=res.params, method="newton", disp=0, maxiter=50)
+            if polished.mle_retvals.get("converged", False) and np.all(np.isfinite(polished.params)):
+                res = polished
     alpha = float(np.asarray(res.params)[-1]), float(np.asarray(res.bse)[-1])
     mu = np.asarray(res.predict())
     chi2 = float(np.sum((y - mu) ** 2 / (mu + alpha[0] * mu**2)))
