@@ -208,3 +208,21 @@ def test_diff_reports_changed_value(tmp_path: Path) -> None:
     lines = [line.split() for line in result.stdout.splitlines()]
     assert ["0301/2023/overview", "recipients", "changed", "10", "12", "persons"] in lines
     assert ["0301/2023/overview", "new_key", "appeared", "1", "count"] in lines
+
+
+def test_diff_ignores_last_digit_noise_but_not_a_real_change(tmp_path: Path) -> None:
+    # 1926.0336134453783 vs …814: one fit on two CPUs (relative gap 1.6e-15); 44.6 vs 44.7 is a change
+    for side, level, slope in (("a", 1926.0336134453783, 44.6), ("b", 1926.0336134453814, 44.7)):
+        folder = tmp_path / side / "030115" / "2023"
+        folder.mkdir(parents=True)
+        figs = [
+            {"key": "break_level_change", "value": level, "unit": "NOK_1000", "sources": ["s"]},
+            {"key": "break_slope_change", "value": slope, "unit": "NOK_1000", "sources": ["s"]},
+        ]
+        (folder / "cost_surge.key_figures.json").write_text(json.dumps(figs))
+    result = analysis(REPO, "diff", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert result.returncode == 1
+    keys = [line.split()[1] for line in result.stdout.splitlines()[1:] if line.startswith("030115")]
+    assert keys == ["break_slope_change"]
+    exact = analysis(REPO, "diff", "--rtol", "0", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert "break_level_change" in exact.stdout

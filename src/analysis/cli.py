@@ -149,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="compare key figures of two report trees or two git revisions")
     p.add_argument("a", help="report folder or git revision (e.g. HEAD~1)")
     p.add_argument("b", nargs="?", default=None, help="report folder or git revision (default: working tree)")
+    p.add_argument(
+        "--rtol",
+        type=float,
+        default=1e-9,
+        help="numbers within this relative tolerance count as unchanged (default 1e-9: the last digits "
+        "of a fit differ between CPUs); 0 for exact comparison",
+    )
     p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser("fetch-ssb", help="fetch KOSTRA and other tables from Statistics Norway (network)")

@@ -1,8 +1,10 @@
 """``python -m analysis diff A [B]``: what moved between two versions of the reports.
 
 A and B are report folders or git revisions. Key figures (``*.key_figures.json``) are compared by
-run and key; the table lists values that changed, appeared or disappeared. For the full notebook
-diff, use nbdime (``nbdiff``) on the notebooks this command names.
+run and key; the table lists values that changed, appeared or disappeared. Two numbers within a
+relative ``rtol`` (default 1e-9) are the same figure: the last digits of a least-squares fit differ
+between CPUs (BLAS kernels), and no figure is printed to nine significant digits. For the full
+notebook diff, use nbdime (``nbdiff``) on the notebooks this command names.
 
 A command: may import anything below it.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -101,13 +104,32 @@ class Change:
     unit: str
 
 
-def compare(a: KeyFigures, b: KeyFigures) -> list[Change]:
-    """Changes from ``a`` to ``b``, sorted by run and key. Unit or source changes count as changes."""
+RTOL = 1e-9
+
+
+def _same_number(old: Any, new: Any, rtol: float) -> bool:
+    numbers = (int, float)
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old == new
+    if isinstance(old, numbers) and isinstance(new, numbers):
+        return math.isclose(old, new, rel_tol=rtol, abs_tol=0.0)
+    return old == new
+
+
+def compare(a: KeyFigures, b: KeyFigures, rtol: float = RTOL) -> list[Change]:
+    """Changes from ``a`` to ``b``, sorted by run and key. Unit or source changes count as changes;
+    values within the relative ``rtol`` of each other do not (see the module docstring)."""
     changes = []
     for key in sorted(set(a) | set(b)):
         old, new = a.get(key), b.get(key)
         if old == new:
             continue
+        if old is not None and new is not None:
+            rest = {k for k in set(old) | set(new) if k != "value"}
+            if all(old.get(k) == new.get(k) for k in rest) and _same_number(
+                old.get("value"), new.get("value"), rtol
+            ):
+                continue
         if old is None:
             changes.append(Change(*key, "appeared", None, new["value"], new.get("unit", "")))
         elif new is None:
@@ -164,7 +186,9 @@ def diff_command(args: argparse.Namespace) -> int:
         print("note: the two sides have no run in common; nothing to compare")
         return 1
     changes = compare(
-        {k: v for k, v in a.items() if k[0] in common}, {k: v for k, v in b.items() if k[0] in common}
+        {k: v for k, v in a.items() if k[0] in common},
+        {k: v for k, v in b.items() if k[0] in common},
+        args.rtol,
     )
     print(format_changes(changes))
     if changes:
