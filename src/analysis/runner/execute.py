@@ -47,9 +47,10 @@ BLAS_THREAD_VARIABLES = (
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 # How nbclient runs a notebook here, beyond its defaults, and why: once the last cell's outputs are
 # in, the kernel has nothing left to do: killing it costs about 0.1 s, a graceful shutdown 0.6-0.8 s
-# (ipykernel's exit handlers, its sockets' linger). papermill's saves of the notebook at every cell
-# start and end (~5-10 ms each) are kept: the output notebook in the work folder is how an
-# interrupted run's progress is seen (tests/test_runner_processes.py waits for it).
+# (ipykernel's exit handlers, its sockets' linger). The engine (analysis.runner.engine) is
+# papermill's nbclient engine without its two saves of the whole notebook per cell (~0.3 s a run);
+# the save when the notebook starts stays: it is how a run in progress is seen in its work folder
+# (tests/test_runner_processes.py waits for it).
 PAPERMILL_OPTIONS = {"shutdown_kernel": "immediate"}
 
 
@@ -154,6 +155,7 @@ def run_notebook(run: Run, paths: ProjectPaths, kernel: str = "warm") -> Noteboo
     from nbclient.exceptions import DeadKernelError
 
     from analysis.runner import warm
+    from analysis.runner.engine import ENGINE_NAME
 
     if kernel not in KERNELS:
         raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
@@ -177,6 +179,7 @@ def run_notebook(run: Run, paths: ProjectPaths, kernel: str = "warm") -> Noteboo
                 str(output_path),
                 parameters=dict(run.parameters),
                 kernel_name="python3",
+                engine_name=ENGINE_NAME,
                 progress_bar=False,
                 cwd=str(work),
                 start_timeout=120,
