@@ -104,6 +104,18 @@ def _nb2_negloglik(theta: np.ndarray, y: np.ndarray, t: np.ndarray) -> float:
     return -float(ll.sum())
 
 
+def _direct_nb2_fit(y: np.ndarray, t: np.ndarray, alpha_start: float) -> optimize.OptimizeResult:
+    """Maximise the NB2 log-likelihood with Nelder-Mead over (b0, b1, ln α): a second route."""
+    start = np.array([math.log(y.mean()), 0.0, math.log(alpha_start)])
+    return optimize.minimize(
+        _nb2_negloglik,
+        start,
+        args=(y, t),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000},
+    )
+
+
 def test_negative_binomial_alpha_is_estimated_and_matches_direct_mle():
     rng = np.random.default_rng(3)
     t = np.arange(12, dtype=float)
@@ -114,15 +126,7 @@ def test_negative_binomial_alpha_is_estimated_and_matches_direct_mle():
     fit = negbin_trend(series)
     assert isinstance(fit, TrendFit)
     assert fit.converged
-    # second route: maximise the NB2 log-likelihood directly with scipy
-    start = np.array([math.log(y.mean()), 0.0, math.log(0.05)])
-    opt = optimize.minimize(
-        _nb2_negloglik,
-        start,
-        args=(y, t),
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000},
-    )
+    opt = _direct_nb2_fit(y, t, alpha_start=0.05)  # second route: scipy on the log-likelihood
     assert fit.alpha == pytest.approx(math.exp(opt.x[2]), rel=1e-3)
     assert fit.log_slope == pytest.approx(opt.x[1], abs=1e-5)
     assert fit.log_likelihood == pytest.approx(-opt.fun, abs=1e-4)
@@ -145,14 +149,7 @@ def test_negative_binomial_converges_on_large_counts_where_bfgs_alone_stops_shor
     fit = negbin_trend(pd.Series(y, index=range(2013, 2024)))
     assert isinstance(fit, TrendFit)
     assert fit.converged
-    start = np.array([math.log(y.mean()), 0.0, math.log(0.01)])
-    opt = optimize.minimize(
-        _nb2_negloglik,
-        start,
-        args=(y, t),
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000},
-    )
+    opt = _direct_nb2_fit(y, t, alpha_start=0.01)
     assert fit.log_slope == pytest.approx(opt.x[1], abs=1e-5)
     assert fit.alpha == pytest.approx(math.exp(opt.x[2]), rel=1e-3)
 

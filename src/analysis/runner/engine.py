@@ -20,6 +20,8 @@ May import papermill and nbclient (imported by workers, not by the parent proces
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
@@ -32,19 +34,21 @@ class SparseSaveManager(NotebookExecutionManager):
 
     _per_cell = False
 
-    def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+    @contextlib.contextmanager
+    def _without_saving(self) -> Iterator[None]:
         self._per_cell = True
         try:
-            super().cell_start(cell, cell_index, **kwargs)
+            yield
         finally:
             self._per_cell = False
 
+    def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+        with self._without_saving():
+            super().cell_start(cell, cell_index, **kwargs)
+
     def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        self._per_cell = True
-        try:
+        with self._without_saving():
             super().cell_complete(cell, cell_index, **kwargs)
-        finally:
-            self._per_cell = False
 
     def save(self, **kwargs: Any) -> None:
         if self._per_cell:
