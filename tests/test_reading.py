@@ -143,6 +143,32 @@ def test_crowded_tick_labels_turn() -> None:
     assert {t.get_rotation() for t in ax2.get_xticklabels()} == {0.0}
 
 
+def test_turned_tick_labels_stay_clear_of_the_source_line() -> None:
+    # Bergen 2011's nine outcomes after the programme: turned labels as long as 34 characters
+    groups = [
+        "work", "work with wage subsidy", "state labour measures", "education", "disability pension",
+        "work assessment allowance", "social assistance awaiting benefit", "social assistance",
+        "unclear other",
+    ]  # fmt: skip
+    data = pd.DataFrame(
+        {
+            "group": groups,
+            "series": "share",
+            "value": [23.0, 5, 9, 7, 2, 16, 21, 10, 6],
+            "unit": "percent",
+            "source_ids": [("bergen-2011-status",)] * 9,
+        }
+    )
+    fig, _ = grouped_bar_chart(data, x="group", hue="series", title="After the programme")
+    renderer = fig.canvas.get_renderer()
+    labels = [t for ax in fig.axes for t in ax.get_xticklabels() if t.get_text()]
+    assert {t.get_rotation() for t in labels} == {30.0}
+    lowest_label = min(t.get_window_extent(renderer).y0 for t in labels)
+    source = [t for t in fig.texts if "bergen-2011-status" in t.get_text()]
+    assert len(source) == 1
+    assert source[0].get_window_extent(renderer).y1 < lowest_label  # the source line is below
+
+
 def test_a_line_breaks_over_missing_years() -> None:
     # figures for 2009, 2011 and 2023: the years 2010 and 2012–2022 are gaps, not a straight line
     xs, ys = with_gaps([2009, 2011, 2023], [10_958.0, 10_612.0, 17_374.0])
@@ -171,3 +197,24 @@ def test_a_column_has_one_number_of_decimals() -> None:
     for cell in ("6,1", "5,5", "5,0", "43 247", "41 261", "40 000"):
         assert f">{cell}</td>" in html, cell
     assert "6,10" not in html and "43 247,2" not in html
+
+
+def test_an_explanation_two_sections_share_is_printed_once() -> None:
+    from analysis.present.text import REPEAT_MIN_CHARS, shorten_repeats
+
+    why = "**2024 is derived, not printed.** " + "It is computed from printed levels and rates. " * 6
+    assert len(why) >= REPEAT_MIN_CHARS
+    first = f"{why}\n\nGross payouts changed by 2,12 billion kr."
+    second = f"{why}\n\nGross payouts changed by 4,5 billion kr."
+    assert shorten_repeats(first, []) == first  # nothing shown before: all of it
+    shown = first.split("\n\n")
+    assert shorten_repeats(second, shown) == (
+        "**2024 is derived, not printed.** (As explained above.)\n\nGross payouts changed by 4,5 billion kr."
+    )
+    # a short sentence that recurs is kept, and so is a long paragraph seen nowhere before
+    assert shorten_repeats("Gross payouts changed by 2,12 billion kr.", shown) == (
+        "Gross payouts changed by 2,12 billion kr."
+    )
+    plain = "Volume is measured by recipients. " + "More words that make it long. " * 8
+    expected = "Volume is measured by recipients. (As explained above.)\n\nEnd."
+    assert shorten_repeats(f"{plain}\n\nEnd.", [plain]) == expected

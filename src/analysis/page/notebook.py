@@ -6,6 +6,7 @@ Notebooks stay thin: parameters, section calls and words. May import :mod:`analy
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -14,7 +15,7 @@ from analysis import __version__
 from analysis.observations.run import RunContext, open_run
 from analysis.present.style import fitted_source_text
 from analysis.present.tables import period_span, styled_table, table_caption
-from analysis.present.text import fmt
+from analysis.present.text import fmt, shorten_repeats
 from analysis.sections import plan
 from analysis.sections.base import Section
 
@@ -186,6 +187,7 @@ class Page:
         self._group = ""
         self.tables = 0  # tables shown so far on this page
         self.figures = 0  # figures shown so far on this page
+        self.paragraphs: set[str] = set()  # the paragraphs of text shown so far on this page
 
     @classmethod
     def open(
@@ -243,6 +245,10 @@ class Page:
             caption = self._caption(section, section.table)
         if section.details is not None and len(section.details):
             details = self._caption(section, section.details, prefix="Model table: ")
+        if section.text:  # an explanation two sections share is printed once per page
+            shortened = shorten_repeats(section.text, self.paragraphs)
+            self.paragraphs.update(section.text.split("\n\n"))
+            section = dataclasses.replace(section, text=shortened)
         show(section, heading_level=3 if group else 2, table_caption=caption, details_caption=details)
         self.cited.update(section.sources)
         self.derived.extend(getattr(section, "derived", ()))

@@ -7,6 +7,7 @@ Imports nothing from the package.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -252,3 +253,32 @@ def format_at_precision(value: float, unit: str, step: float) -> str:
         rounded = round(value / 10**exponent) * 10**exponent
         return "about " + format_number(rounded, 0) + suffix
     return "about " + format_number(value, -exponent) + suffix
+
+
+#: A paragraph shorter than this is never shortened as a repeat (a one-line statement can recur).
+REPEAT_MIN_CHARS = 200
+
+
+def _lead(paragraph: str) -> str:
+    """A paragraph's opening: its bold lead-in (``**… .**``) if it has one, else its first sentence."""
+    if paragraph.startswith("**"):
+        end = paragraph.find("**", 2)
+        if end > 2:
+            return paragraph[: end + 2]
+    sentence, dot, _ = paragraph.partition(". ")
+    return sentence + dot.rstrip()
+
+
+def shorten_repeats(text: str, shown: Iterable[str]) -> str:
+    """``text`` with each long paragraph (:data:`REPEAT_MIN_CHARS` or more) that is already in
+    ``shown`` (paragraphs displayed earlier on the same page) cut to its opening and "(as explained
+    above)". A page whose sections share an explanation (how a derived year was computed) prints it
+    once."""
+    seen = set(shown)
+    out = []
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) >= REPEAT_MIN_CHARS and paragraph in seen:
+            out.append(f"{_lead(paragraph)} (As explained above.)")
+        else:
+            out.append(paragraph)
+    return "\n\n".join(out)
