@@ -187,3 +187,37 @@ def test_lmdi_bounds_refuse_a_change_that_may_be_zero() -> None:
 )
 def test_approx_rounds_to_the_interval_and_outwards(args, text) -> None:
     assert approx(*args) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "expected"),
+    [
+        # the 2023→2024 volume contribution, NOK million: half-width 124 → hundreds, outwards
+        (1414.2, 1299.4, 1538.1, (1400, 1200, 1600, 0)),
+        (372.0, 277.3, 469.6, (370, 270, 470, 0)),  # half-width 97 → tens
+        (66.8, 63.04, 70.8, (67, 63, 71, 0)),  # a share in percent
+        (11.894, 11.831, 11.952, (11.89, 11.83, 11.96, 2)),  # billions: half-width 0.063 → 0.01
+    ],
+)
+def test_a_value_is_rounded_to_its_interval(value, low, high, expected) -> None:
+    from analysis.sections.derived_terms import rounded_interval
+
+    got = rounded_interval(value, low, high)
+    assert got is not None
+    assert got[3] == expected[3]
+    assert got[:3] == pytest.approx(expected[:3], abs=1e-9)
+
+
+def test_an_exact_level_is_not_rounded() -> None:
+    from analysis.sections.derived_terms import rounded_interval
+
+    assert rounded_interval(152645.0, 152645.0, 152645.0) is None
+    assert rounded_interval(1000.0, 999.9, 1000.1) is None  # below the fourth digit
+
+
+def test_a_column_is_rounded_at_one_precision() -> None:
+    from analysis.sections.derived_terms import rounded_interval
+
+    # the inflation share 15,6 % (15,0–16,2) beside shares known to the whole per cent
+    assert rounded_interval(15.6, 15.04, 16.2) == (15.6, 15.0, 16.2, 1)
+    assert rounded_interval(15.6, 15.04, 16.2, 0) == (16, 15, 17, 0)

@@ -14,7 +14,6 @@ May import :mod:`analysis.models`, :mod:`analysis.observations`, :mod:`analysis.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -35,6 +34,7 @@ from analysis.sections.derived_terms import (
     pct,
     price_term,
     printed_text,
+    rounded_interval,
     term,
     text_observations,
 )
@@ -90,21 +90,35 @@ def derived_payout_decomposition(
     check_text, check_kfs = _cross_check(ctx, model, key, year_from, year_to, srcs)
     text += check_text
     kfs += check_kfs
-    # NOK million, rounded to the million: the intervals are tens of millions wide
-    table = pd.DataFrame(
-        [
+    # NOK million and percent, rounded as the text rounds them (one digit of an interval's
+    # half-width, the interval outwards), the shares at the coarsest precision of their column so
+    # that no share shows a digit its inputs do not carry: the table shows what the text says
+    share_of = bounds.central.shares()
+    money, shares = {}, {}
+    for k, c in bounds.central.contributions.items():
+        lo, hi = bounds.contributions[k]
+        in_millions = (c / 1000, lo / 1000, hi / 1000)
+        money[k] = rounded_interval(*in_millions) or (*in_millions, 0)
+        s_lo, s_hi = bounds.shares[k]
+        shares[k] = (100 * share_of[k], 100 * s_lo, 100 * s_hi)
+    digits = [r[3] for r in (rounded_interval(*v) for v in shares.values()) if r is not None]
+    share_decimals = min(digits, default=1)
+    rows = []
+    for k in bounds.central.contributions:
+        share = rounded_interval(*shares[k], share_decimals)
+        assert share is not None  # with decimals given, always rounded
+        rows.append(
             {
                 "component": FACTOR_LABELS[k],
-                "contribution (NOK million)": round(c / 1000),
-                "low (NOK million)": math.floor(bounds.contributions[k][0] / 1000),
-                "high (NOK million)": math.ceil(bounds.contributions[k][1] / 1000),
-                "share %": round(100 * bounds.central.shares()[k], 1),
-                "share low %": math.floor(1000 * bounds.shares[k][0]) / 10,
-                "share high %": math.ceil(1000 * bounds.shares[k][1]) / 10,
+                "contribution (NOK million)": money[k][0],
+                "low (NOK million)": money[k][1],
+                "high (NOK million)": money[k][2],
+                "share %": share[0],
+                "share low %": share[1],
+                "share high %": share[2],
             }
-            for k, c in bounds.central.contributions.items()
-        ]
-    )
+        )
+    table = pd.DataFrame(rows)
     notes = []  # printed levels that were printed rounded (as in the printed decomposition)
     for role, (year, indicator) in roles.items():
         t = terms[role]

@@ -150,19 +150,36 @@ def display_step(value: float, low: float, high: float, unit: str) -> float:
     return convert(step, shown, unit) if shown != unit else step
 
 
+def rounded_interval(
+    value: float, low: float, high: float, decimals: int | None = None
+) -> tuple[float, float, float, int] | None:
+    """``value`` and its interval rounded to the interval's precision — one digit of its half-width,
+    the interval outwards — and the decimals that step shows: 1 414 (1 299–1 538) → 1 400
+    (1 200–1 600), 0 decimals. None when the interval is below the fourth digit (an exact level).
+    With ``decimals`` the step is 10^−decimals (one precision for a column of a table)."""
+    half = max(value - low, high - value)
+    if decimals is None and half <= 5e-4 * abs(value):
+        return None
+    if decimals is None:
+        step = 10.0 ** math.floor(math.log10(half))
+        decimals = max(0, -int(math.floor(math.log10(step))))
+    else:
+        step = 10.0**-decimals
+    rounded = (round(value / step) * step, math.floor(low / step) * step, math.ceil(high / step) * step)
+    return (*(round(x, decimals) for x in rounded), decimals)  # type: ignore[return-value]
+
+
 def approx(value: float, low: float, high: float, unit: str) -> str:
     """``11,89 billion kr (11,83–11,95)``: the value and its interval, rounded to the interval's
-    precision (one digit of its half-width), the interval rounded outwards."""
+    precision (:func:`rounded_interval`)."""
     shown = _display_unit(value, unit)
     v, lo, hi = (convert(x, unit, shown) if shown != unit else x for x in (value, low, high))
-    half = max(v - lo, hi - v)
-    if half <= 5e-4 * abs(v):  # rounding below the fourth digit (an exact level): as printed
+    rounded = rounded_interval(v, lo, hi)
+    if rounded is None:  # rounding below the fourth digit (an exact level): as printed
         return fmt(value, unit)
-    step = 10.0 ** math.floor(math.log10(half))
-    decimals = max(0, -int(math.floor(math.log10(step))))
-    lo_r, hi_r = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    v_r, lo_r, hi_r, decimals = rounded
     span = f"{format_number(lo_r, decimals)}–{format_number(hi_r, decimals)}"
-    return f"{fmt(round(v / step) * step, shown, decimals)} ({span})"
+    return f"{fmt(v_r, shown, decimals)} ({span})"
 
 
 def pct(value: float, low: float, high: float) -> str:
