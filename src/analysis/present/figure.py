@@ -42,8 +42,22 @@ def add_source_line(fig: Figure, text: str, width_chars: int = 120) -> None:
     lines = textwrap.wrap(text, width=width_chars) or [text]
     fig.text(0.01, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=8.5, color="#444444")
     fig.source_line = text  # type: ignore[attr-defined]
-    bottom = 0.13 + 0.035 * len(lines)
+    # room for the x tick labels above the source line: a fixed margin fits flat labels, turned ones
+    # (see tidy_xticks) are as deep as they are long and would run into the source line
+    bottom = max(0.13, _tick_label_depth(fig) + 0.06) + 0.035 * len(lines)
     fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=bottom)
+
+
+def _tick_label_depth(fig: Figure) -> float:
+    """The height of the tallest x tick label of ``fig``'s axes, as a fraction of the figure's."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    heights = [
+        label.get_window_extent(renderer).height
+        for ax in fig.axes
+        for label in ax.get_xticklabels()
+        if label.get_text()
+    ]
+    return max(heights, default=0.0) / (fig.get_figheight() * fig.dpi)
 
 
 def dress_axes(
