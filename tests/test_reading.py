@@ -218,3 +218,15 @@ def test_an_explanation_two_sections_share_is_printed_once() -> None:
     plain = "Volume is measured by recipients. " + "More words that make it long. " * 8
     expected = "Volume is measured by recipients. (As explained above.)\n\nEnd."
     assert shorten_repeats(f"{plain}\n\nEnd.", [plain]) == expected
+
+
+def test_a_formula_in_a_table_reads_in_words(repo_paths) -> None:
+    from analysis.observations.dataset import load_dataset
+    from analysis.observations.run import run_context
+    from analysis.sections.comparison import formula_in_words
+
+    ctx = run_context(load_dataset(repo_paths), "1201", 2011)
+    # the labels of data/reference/indicators.csv, lower-cased; the operator kept
+    assert formula_in_words(ctx, "sa_payout_gross / sa_recipients") == (
+        "gross social assistance paid / social-assistance recipients during the year"
+    )

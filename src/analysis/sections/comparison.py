@@ -5,6 +5,7 @@ May import :mod:`analysis.sections.base`, :mod:`analysis.series`, :mod:`analysis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -21,6 +22,12 @@ from analysis.sections.base import (
 )
 from analysis.series.compare import compare_entities, comparison_caveats, like_with_like
 from analysis.series.prices import cpi_levels
+
+
+def formula_in_words(ctx: RunContext, formula: str) -> str:
+    """A formula over indicator ids with each id in words: ``sa_payout_gross / sa_recipients`` →
+    ``gross social assistance paid / social-assistance recipients during the year``."""
+    return re.sub(r"[a-z][a-z0-9_]*", lambda m: label_of(ctx, m.group(0)).lower(), formula)
 
 
 def comparison(
@@ -73,7 +80,7 @@ def comparison(
             "value": table["value"],
             "unit": table["unit"],
             "counting_basis": table["counting_basis"],
-            "computed_as": table["formula"],
+            "computed_as": [formula_in_words(ctx, str(f)) for f in table["formula"]],
         }
     )
     if money and (table["gap_years"] != 0).any():  # kroner of other years: show both
