@@ -136,7 +136,14 @@ def usable(obs: pd.DataFrame) -> pd.DataFrame:
     """
     if "quality" not in obs.columns:
         return obs
-    return obs[obs["quality"] != "suspect"]
+    return obs[_usable_mask(obs)]
+
+
+def _usable_mask(obs: pd.DataFrame) -> np.ndarray:
+    """True for the rows :func:`usable` keeps (every row of a frame without ``quality``)."""
+    if "quality" not in obs.columns:
+        return np.ones(len(obs), dtype=bool)
+    return obs["quality"].to_numpy(dtype=object) != "suspect"
 
 
 def suspect_rows(obs: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -178,9 +185,7 @@ def _matching_rows(
 
     mask = column("indicator") == indicator
     mask &= (column("category") == category) & (column("status") == status)
-    mask &= obs["entity_code"].isin(codes).to_numpy(dtype=bool)
-    if "quality" in obs.columns:  # usable(): never a suspect row
-        mask &= column("quality") != "suspect"
+    mask &= obs["entity_code"].isin(codes).to_numpy(dtype=bool) & _usable_mask(obs)
     return obs[mask]
 
 
