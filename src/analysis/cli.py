@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import __version__
-from analysis.schema import SSB_BASE_URL
+from analysis.schema import DIFF_RTOL, SSB_BASE_URL
 
 
 class _Parser(argparse.ArgumentParser):
@@ -152,9 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rtol",
         type=float,
-        default=1e-9,
-        help="numbers within this relative tolerance count as unchanged (default 1e-9: the last digits "
-        "of a fit differ between CPUs); 0 for exact comparison",
+        default=DIFF_RTOL,
+        help=f"numbers within this relative tolerance count as unchanged (default {DIFF_RTOL:g}: the "
+        "last digits of a fit differ between CPUs); 0 for exact comparison",
     )
     p.set_defaults(func=_cmd_diff)
 

@@ -10,6 +10,9 @@ NATIONAL_CODE = "EAK"
 #: Statistics Norway's PxWebApi v2 (``src/analysis/sources/ssb/README.md``), the default of
 #: ``fetch-ssb --base-url``.
 SSB_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
+#: ``diff``'s default tolerance: key figures within this relative distance are the same figure (the
+#: last digits of a least-squares fit differ between CPUs; nothing is printed to nine digits).
+DIFF_RTOL = 1e-9
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "entity_code",

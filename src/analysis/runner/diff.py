@@ -2,9 +2,10 @@
 
 A and B are report folders or git revisions. Key figures (``*.key_figures.json``) are compared by
 run and key; the table lists values that changed, appeared or disappeared. Two numbers within a
-relative ``rtol`` (default 1e-9) are the same figure: the last digits of a least-squares fit differ
-between CPUs (BLAS kernels), and no figure is printed to nine significant digits. For the full
-notebook diff, use nbdime (``nbdiff``) on the notebooks this command names.
+relative ``rtol`` (default :data:`analysis.schema.DIFF_RTOL`) are the same figure: the last digits
+of a least-squares fit differ between CPUs (BLAS kernels), and no figure is printed to nine
+significant digits. For the full notebook diff, use nbdime (``nbdiff``) on the notebooks this
+command names.
 
 A command: may import anything below it.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.paths import project_paths
+from analysis.schema import DIFF_RTOL
 
 KeyFigures = dict[tuple[str, str], dict[str, Any]]
 SUFFIX = ".key_figures.json"
@@ -104,9 +106,6 @@ class Change:
     unit: str
 
 
-RTOL = 1e-9
-
-
 def _same_number(old: Any, new: Any, rtol: float) -> bool:
     numbers = (int, float)
     if isinstance(old, bool) or isinstance(new, bool):
@@ -116,7 +115,7 @@ def _same_number(old: Any, new: Any, rtol: float) -> bool:
     return old == new
 
 
-def compare(a: KeyFigures, b: KeyFigures, rtol: float = RTOL) -> list[Change]:
+def compare(a: KeyFigures, b: KeyFigures, rtol: float = DIFF_RTOL) -> list[Change]:
     """Changes from ``a`` to ``b``, sorted by run and key. Unit or source changes count as changes;
     values within the relative ``rtol`` of each other do not (see the module docstring)."""
     changes = []
