@@ -70,7 +70,7 @@ class SparseSaveEngine(NBClientEngine):
         autosave_cell_every: int = 30,
         **kwargs: Any,
     ) -> Any:
-        # as papermill.engines.Engine.execute_notebook (papermill 2.6), with the manager replaced
+        # as papermill.engines.Engine.execute_notebook (papermill 2.7), with the manager replaced
         nb_man = SparseSaveManager(
             nb,
             output_path=output_path,

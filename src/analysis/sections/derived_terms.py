@@ -157,10 +157,10 @@ def rounded_interval(
     the interval outwards — and the decimals that step shows: 1 414 (1 299–1 538) → 1 400
     (1 200–1 600), 0 decimals. None when the interval is below the fourth digit (an exact level).
     With ``decimals`` the step is 10^−decimals (one precision for a column of a table)."""
-    half = max(value - low, high - value)
-    if decimals is None and half <= 5e-4 * abs(value):
-        return None
     if decimals is None:
+        half = max(value - low, high - value)
+        if half <= 5e-4 * abs(value):
+            return None
         step = 10.0 ** math.floor(math.log10(half))
         decimals = max(0, -int(math.floor(math.log10(step))))
     else:
